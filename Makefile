@@ -1,0 +1,30 @@
+# Two commands for a fresh machine (see README.md):
+#   make demo   the main job: Neo4j up, seed loaded, every named question answered, an HTML view written
+#   make test   ruff, mypy, and the whole test suite against a real Neo4j
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: setup demo test lint clean-venv
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+demo: setup
+	$(BIN)/kg db up
+
+lint: setup
+	$(BIN)/ruff check kg tests
+	$(BIN)/mypy kg
+
+test: lint
+	$(BIN)/pytest
+
+clean-venv:
+	rm -rf $(VENV)

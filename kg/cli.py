@@ -1,0 +1,155 @@
+"""The `kg` command: a thin layer over the library.
+
+Each command parses its arguments, calls one library function and formats the result.
+Data goes to stdout, messages to stderr. A KgError becomes one line on stderr and exit code 1
+(2 for usage errors); heavy modules are imported inside the commands so `kg --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kg import __version__
+from kg.errors import KgError, ValidationFailed
+
+if TYPE_CHECKING:
+    from kg.db import Database
+
+EXAMPLES = """\b
+Examples:
+  kg db up                # start Neo4j (Docker if an engine answers, else a local server)
+  kg load                 # validate seed/ and load it into the graph
+  kg query list           # the named questions
+  kg query run denied-then-admitted --format json
+  kg viz --out out/graph.html
+"""
+
+app = typer.Typer(
+    name="kg",
+    help="A cited knowledge graph of police adoption of facial recognition, in Neo4j.\n\n" + EXAMPLES,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Start, inspect and stop the Neo4j server this checkout uses.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+class Connection:
+    """Options given before the command, resolved into settings on first use."""
+
+    def __init__(self, uri: str | None, username: str | None, database: str | None) -> None:
+        self.uri, self.username, self.database = uri, username, database
+
+    def open(self) -> Database:
+        from kg.db import Database
+
+        return Database.connect(uri=self.uri, username=self.username, database=self.database)
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn kg's errors into one line on stderr and the right exit code."""
+    try:
+        yield
+    except ValidationFailed as e:
+        for problem in e.problems:
+            err(problem)
+        err(f"kg: {e}; nothing was written")
+        raise typer.Exit(1) from None
+    except KgError as e:
+        err(f"kg: {e}")
+        raise typer.Exit(e.exit_code) from None
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from kg import versions
+
+        typer.echo(f"kg {__version__} (Neo4j {versions.NEO4J_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    uri: Annotated[str | None, typer.Option("--uri", help="Neo4j URI (env NEO4J_URI); bolt:// or neo4j://",
+                                             show_default=False)] = None,
+    username: Annotated[str | None, typer.Option("--username", help="user (env NEO4J_USERNAME)",
+                                                  show_default=False)] = None,
+    database: Annotated[str | None, typer.Option("--database", help="database (env NEO4J_DATABASE)",
+                                                  show_default=False)] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """The password is read from NEO4J_PASSWORD, `.env`, or the server `kg db up` started; never
+    from an option, so it stays out of shell history and process lists."""
+    ctx.obj = Connection(uri, username, database)
+
+
+# --- kg db ----------------------------------------------------------------------------------------
+
+@db_app.command("up")
+def db_up(
+    backend: Annotated[str, typer.Option(help="auto (Docker if an engine answers, else local), docker, local")]
+    = "auto",
+    bolt_port: Annotated[int, typer.Option(help="Bolt port of a new local server")] = 7687,
+    http_port: Annotated[int, typer.Option(help="HTTP port of a new local server (Neo4j Browser)")] = 7474,
+    timeout: Annotated[float, typer.Option(help="seconds to wait for Cypher to answer")] = 180.0,
+) -> None:
+    """Start Neo4j for this checkout and wait until Cypher answers. Running it twice leaves one server."""
+    from kg import server
+
+    if backend not in ("auto", "docker", "local"):
+        err(f"kg: --backend must be auto, docker or local, not {backend!r}")
+        raise typer.Exit(2)
+    with handled():
+        result = server.up(backend, bolt_port, http_port, timeout, log=err)
+    state = "was already running" if result.already_running else "is up"
+    where = f"local server, pid {result.pid}" if result.pid else result.backend
+    err(f"Neo4j {result.version} {state} ({where})")
+    typer.echo(f"Bolt URI:  {result.uri}")
+    typer.echo(f"Browser:   {result.browser}")
+    typer.echo(f"User:      {result.username}  (password: NEO4J_PASSWORD, or the file .kg/password)")
+
+
+@db_app.command("status")
+def db_status(ctx: typer.Context) -> None:
+    """Say whether the configured server answers, and its version (exit 0 if it does, 1 if not)."""
+    conn: Connection = ctx.obj
+    with handled(), conn.open() as db:
+        info = db.server_info()
+    typer.echo(f"reachable: {info.uri}  Neo4j {info.version} ({info.edition})")
+
+
+@db_app.command("down")
+def db_down() -> None:
+    """Stop the server `kg db up` started (its data is kept)."""
+    from kg import server
+
+    with handled():
+        err(server.down())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KgError as e:  # pragma: no cover - commands handle their own; this is the last net
+        err(f"kg: {e}")
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+

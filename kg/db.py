@@ -1,0 +1,122 @@
+"""The connection to Neo4j: one driver per `Database`, errors wrapped in kg's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import neo4j
+from neo4j import exceptions as nx
+
+from kg.config import Settings
+from kg.errors import ConnectionFailed, QueryError, UsageError
+
+FIX = "start one with `kg db up`, or set NEO4J_URI (and NEO4J_PASSWORD) to a server you run"
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    uri: str
+    version: str
+    edition: str
+
+
+def _redact(text: str, secret: str | None) -> str:
+    """One line, without the password."""
+    text = " ".join(str(text).split())
+    return text.replace(secret, "***") if secret else text
+
+
+class Database:
+    """A Neo4j connection built from kg's configuration.
+
+    >>> with Database.connect() as db:          # doctest: +SKIP
+    ...     db.read("RETURN 1 AS one")
+    [{'one': 1}]
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        auth = (settings.username, settings.password or "")
+        try:
+            self.driver = neo4j.GraphDatabase.driver(
+                settings.uri, auth=auth, connection_timeout=5.0, max_transaction_retry_time=5.0,
+                user_agent="kg",
+            )
+        except (ValueError, nx.ConfigurationError) as e:
+            raise ConnectionFailed(f"invalid Neo4j URI {settings.uri!r}: {e}") from e
+
+    @classmethod
+    def connect(cls, settings: Settings | None = None, *, uri: str | None = None, username: str | None = None,
+                password: str | None = None, database: str | None = None) -> Database:
+        return cls(settings or Settings.resolve(uri=uri, username=username, password=password, database=database))
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Turn driver errors into kg errors with one readable line (never the password)."""
+        uri, secret = self.settings.uri, self.settings.password
+        try:
+            yield
+        except nx.AuthError as e:
+            raise ConnectionFailed(
+                f"Neo4j at {uri} refused the credentials for user {self.settings.username!r}; "
+                "set NEO4J_USERNAME/NEO4J_PASSWORD (or use the server `kg db up` started)"
+            ) from e
+        except (nx.ServiceUnavailable, nx.SessionExpired, OSError) as e:
+            raise ConnectionFailed(f"cannot reach Neo4j at {uri}: {FIX}") from e
+        except nx.ClientError as e:
+            if e.code and (e.code.endswith("ParameterMissing") or e.code.endswith("SyntaxError")):
+                raise UsageError(_redact(f"{e.message}", secret)) from e
+            if (e.code or "").endswith("Forbidden") or (e.code or "").endswith("AccessMode"):
+                raise QueryError(f"refused: this query would write, and kg only reads here ({e.code})") from e
+            raise QueryError(_redact(f"{e.code}: {e.message}", secret)) from e
+        except nx.Neo4jError as e:
+            raise QueryError(_redact(f"{e.code}: {e.message}", secret)) from e
+        except nx.DriverError as e:
+            raise ConnectionFailed(_redact(f"Neo4j driver error talking to {uri}: {e}", secret)) from e
+
+    def server_info(self) -> ServerInfo:
+        with self.errors():
+            self.driver.verify_connectivity()
+            records, _, _ = self.driver.execute_query(
+                "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition",
+                database_="system", routing_=neo4j.RoutingControl.READ,
+            )
+        row = next((r for r in records if r["name"] == "Neo4j Kernel"), None)
+        return ServerInfo(self.settings.uri, row["versions"][0] if row else "?", row["edition"] if row else "?")
+
+    def read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run `cypher` in a read transaction (the server refuses writes) and return rows as dicts."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(cypher, dict(params or {}))]
+
+        with self.errors(), self.driver.session(database=self.settings.database,
+                                                default_access_mode=neo4j.READ_ACCESS) as s:
+            return s.execute_read(work)
+
+    def write(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run `cypher` in a write transaction and return rows as dicts."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(cypher, dict(params or {}))]
+
+        with self.errors(), self.driver.session(database=self.settings.database) as s:
+            return s.execute_write(work)
+
+    def run_auto(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """An auto-commit query, for schema statements and `CALL { } IN TRANSACTIONS`."""
+        with self.errors(), self.driver.session(database=self.settings.database) as s:
+            return [r.data() for r in s.run(cypher, dict(params or {}))]

@@ -1,0 +1,423 @@
+"""A real Neo4j for this checkout: Docker when an engine answers, else a local server whose
+jars come from Maven Central.
+
+The local server is Neo4j community (kg/versions.py) started as a background Java process
+with its own home folder (conf/, data/, logs/, run/neo4j.pid) under `.kg/neo4j/`. Its jars are
+resolved once by Maven (kg/resources/neo4j-pom.xml) into a cache outside the repository.
+It listens on 127.0.0.1 only, with auth on; the password is generated on first start (unless
+NEO4J_PASSWORD is set) and kept in `.kg/password`, readable by the owner only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kg import versions
+from kg.config import (
+    DEFAULT_USERNAME,
+    Settings,
+    dotenv_file,
+    project_root,
+    read_password_file,
+    read_state,
+    state_dir,
+)
+from kg.errors import ConnectionFailed, ServerError
+
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+STATE_FILE = "server.json"
+PASSWORD_FILE = "password"
+
+
+def cache_dir() -> Path:
+    """Where the Neo4j jars are kept (outside the repository): `KG_CACHE_DIR`, else the
+    user's cache folder."""
+    env = os.environ.get("KG_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kg"
+
+
+def java_command() -> str:
+    home = os.environ.get("JAVA_HOME")
+    in_home = Path(home) / "bin" / "java" if home else None
+    java = str(in_home) if in_home and in_home.exists() else shutil.which("java")
+    if not java:
+        raise ServerError("Java 17 or newer is needed for the local Neo4j server (or use Docker); none is on PATH")
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    major = int(match.group(1)) if match else 0
+    if major == 1 and match and match.group(2):
+        major = int(match.group(2))
+    if major < 17:
+        raise ServerError(f"Neo4j {versions.NEO4J_SERIES} needs Java 17 or newer; {java} is Java {major or '?'}")
+    return java
+
+
+def resolve_jars(log: Callable[[str], None] = lambda _: None) -> Path:
+    """The folder of Neo4j server jars, fetched by Maven on first use and cached."""
+    target = cache_dir() / f"neo4j-{versions.NEO4J_VERSION}-browser-{versions.NEO4J_BROWSER_VERSION}"
+    lib = target / "lib"
+    if (target / ".complete").is_file():
+        return lib
+    mvn = shutil.which("mvn")
+    if not mvn:
+        raise ServerError(
+            "Maven (mvn) is needed once to fetch Neo4j from Maven Central; install it "
+            "(e.g. apt-get install maven), or use Docker"
+        )
+    log(f"Fetching Neo4j {versions.NEO4J_VERSION} and Neo4j Browser {versions.NEO4J_BROWSER_VERSION} "
+        f"from Maven Central into {target} (once) ...")
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="lib-", dir=target))
+    pom = resources.files("kg") / "resources" / "neo4j-pom.xml"
+    with resources.as_file(pom) as pom_path:
+        proc = subprocess.run(
+            [mvn, "-B", "-q", "-f", str(pom_path), "dependency:copy-dependencies",
+             f"-Dneo4j.version={versions.NEO4J_VERSION}",
+             f"-Dneo4j.browser.version={versions.NEO4J_BROWSER_VERSION}",
+             f"-DoutputDirectory={staging}"],
+            capture_output=True, text=True, check=False,
+        )
+    if proc.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+        raise ServerError(f"Maven could not fetch Neo4j {versions.NEO4J_VERSION}: {tail}")
+    if lib.exists():
+        shutil.rmtree(lib)
+    staging.rename(lib)
+    (target / ".complete").write_text(versions.NEO4J_VERSION, encoding="utf-8")
+    return lib
+
+
+def auth_ini_line(username: str, password: str) -> str:
+    """A `data/dbms/auth.ini` entry, as `neo4j-admin dbms set-initial-password` writes it
+    (SHA-256, 1024 iterations): written by us so the password never sits on a command line."""
+    salt = secrets.token_bytes(32)
+    digest = hashlib.sha256(salt + password.encode("utf-8")).digest()
+    for _ in range(1023):
+        digest = hashlib.sha256(digest).digest()
+    return f"{username}:SHA-256,{digest.hex()},{salt.hex()},1024:\n"
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _alive(pid: int, marker: str) -> bool:
+    """Whether `pid` is a running Neo4j whose command line names `marker` (its home)."""
+    try:
+        os.kill(pid, 0)
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except (OSError, ValueError):
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    zombie = stat.exists() and stat.read_text().rsplit(")", 1)[-1].split()[0] == "Z"
+    return ENTRY_POINT in cmdline and marker in cmdline and not zombie
+
+
+@dataclass
+class LocalServer:
+    """One Neo4j server process with its own home folder."""
+
+    home: Path
+    bolt_port: int = 7687
+    http_port: int = 7474
+    heap: str = field(default_factory=lambda: os.environ.get("KG_NEO4J_HEAP", "1g"))
+    pagecache: str = field(default_factory=lambda: os.environ.get("KG_NEO4J_PAGECACHE", "512m"))
+    extra_conf: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def bolt_uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.bolt_port}"
+
+    @property
+    def browser_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/browser/"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "run" / "neo4j.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "logs" / "console.log"
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _alive(pid, str(self.home)) else None
+
+    def write_conf(self) -> None:
+        for sub in ("conf", "data", "logs", "run", "import", "plugins"):
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        settings = {
+            "server.default_listen_address": "127.0.0.1",
+            "server.default_advertised_address": "127.0.0.1",
+            "server.bolt.listen_address": f"127.0.0.1:{self.bolt_port}",
+            "server.bolt.advertised_address": f"127.0.0.1:{self.bolt_port}",
+            "server.http.listen_address": f"127.0.0.1:{self.http_port}",
+            "server.http.advertised_address": f"127.0.0.1:{self.http_port}",
+            "server.https.enabled": "false",
+            "dbms.security.auth_enabled": "true",
+            "server.memory.heap.initial_size": self.heap,
+            "server.memory.heap.max_size": self.heap,
+            "server.memory.pagecache.size": self.pagecache,
+            "server.directories.import": str(self.home / "import"),
+            "dbms.usage_report.enabled": "false",
+            **self.extra_conf,
+        }
+        body = "".join(f"{k}={v}\n" for k, v in settings.items())
+        (self.home / "conf" / "neo4j.conf").write_text(
+            "# Written by kg (kg/server.py); edits are overwritten at the next `kg db up`.\n" + body,
+            encoding="utf-8",
+        )
+
+    def initialised(self) -> bool:
+        return (self.home / "data" / "databases").is_dir()
+
+    def set_initial_password(self, username: str, password: str) -> None:
+        dbms = self.home / "data" / "dbms"
+        dbms.mkdir(parents=True, exist_ok=True)
+        path = dbms / "auth.ini"
+        path.write_text(auth_ini_line(username, password), encoding="utf-8")
+        path.chmod(0o600)
+
+    def start(self, username: str, password: str, timeout: float = 180.0,
+              log: Callable[[str], None] = lambda _: None) -> int:
+        """Start the server (or return the running one's pid) and wait until Cypher answers."""
+        running = self.pid()
+        if running:
+            self.wait_ready(username, password, timeout, running)
+            return running
+        for port in (self.bolt_port, self.http_port):
+            if not port_is_free(port):
+                raise ServerError(
+                    f"port {port} on 127.0.0.1 is taken by another program; stop it or choose "
+                    "other ports (--bolt-port/--http-port)"
+                )
+        java = java_command()
+        lib = resolve_jars(log)
+        self.write_conf()
+        if not self.initialised():
+            self.set_initial_password(username, password)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_") and k != "KG_TEST_PASSWORD"}
+        env.update(NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.home / "conf"))
+        cmd = [
+            java, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
+            "-XX:-OmitStackTraceInFastThrow", "-Dfile.encoding=UTF-8",
+            # what Neo4j's own launcher opens on Java 17, so the page cache runs at full speed
+            "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "-cp", f"{lib}/*", ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}",
+        ]
+        with open(self.log_file, "ab") as out:
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    env=env, cwd=self.home, start_new_session=True)
+        self.pid_file.write_text(str(proc.pid), encoding="utf-8")
+        self.wait_ready(username, password, timeout, proc.pid, proc)
+        return proc.pid
+
+    def wait_ready(self, username: str, password: str, timeout: float, pid: int,
+                   proc: subprocess.Popen[bytes] | None = None) -> None:
+        from kg.db import Database
+
+        deadline = time.monotonic() + timeout
+        settings = Settings(uri=self.bolt_uri, username=username, password=password)
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            # a process we just forked may not have exec'd java yet: ask it, not /proc
+            exited = proc.poll() is not None if proc is not None else not _alive(pid, str(self.home))
+            if exited:
+                raise ServerError(f"Neo4j exited while starting; see {self.log_file}: {self.log_tail()}")
+            try:
+                with Database(settings) as db:
+                    db.server_info()
+                return
+            except ConnectionFailed as e:
+                last = e
+                if "refused the credentials" in str(e):
+                    raise ServerError(
+                        f"the server in {self.home} does not accept the password kg has for it; "
+                        f"remove {self.home} to start afresh (its data is lost), or set NEO4J_PASSWORD"
+                    ) from e
+            time.sleep(0.5)
+        raise ServerError(f"Neo4j did not answer within {timeout:.0f}s ({last}); see {self.log_file}")
+
+    def log_tail(self, lines: int = 3) -> str:
+        logs = [self.log_file, self.home / "logs" / "neo4j.log"]
+        text = " ".join(p.read_text(errors="replace") for p in logs if p.is_file())
+        return " | ".join(text.strip().splitlines()[-lines:]) or "(no log output)"
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop the server; True if one was running."""
+        pid = self.pid()
+        if not pid:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid, str(self.home)):
+            time.sleep(0.25)
+        if _alive(pid, str(self.home)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, os.WNOHANG)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would (used by fault tests)."""
+        pid = self.pid()
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            while _alive(pid, str(self.home)):
+                time.sleep(0.1)
+
+
+# --- the checkout's server: `kg db up | status | down` -------------------------------------------
+
+@dataclass(frozen=True)
+class UpResult:
+    backend: str
+    uri: str
+    browser: str
+    username: str
+    version: str
+    pid: int | None
+    already_running: bool
+
+
+def docker_available() -> bool:
+    docker = shutil.which("docker")
+    if not docker:
+        return False
+    try:
+        return subprocess.run([docker, "info"], capture_output=True, timeout=10, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _password_for_new_server(folder: Path) -> str:
+    """NEO4J_PASSWORD (environment or .env) when given, else the saved or a new random one."""
+    password = (os.environ.get("NEO4J_PASSWORD") or dotenv_file(project_root()).get("NEO4J_PASSWORD")
+                or read_password_file(folder) or secrets.token_urlsafe(24))
+    _write_private(folder / PASSWORD_FILE, password + "\n")
+    return password
+
+
+def _save_state(folder: Path, state: dict[str, Any]) -> None:
+    _write_private(folder / STATE_FILE, json.dumps(state, indent=2) + "\n")
+
+
+def up(backend: str = "auto", bolt_port: int = 7687, http_port: int = 7474, timeout: float = 180.0,
+       log: Callable[[str], None] = lambda _: None) -> UpResult:
+    folder = state_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    state = read_state(folder)
+    if backend == "auto":
+        backend = state.get("backend") or ("docker" if docker_available() else "local")
+        if backend == "docker" and not docker_available():
+            backend = "local"
+    password = _password_for_new_server(folder)
+    username = DEFAULT_USERNAME
+    if backend == "docker":
+        return _up_docker(folder, password, timeout, log)
+    if backend != "local":
+        raise ServerError(f"unknown backend {backend!r}; use auto, docker or local")
+    if state.get("backend") == "local":  # keep the ports of the server we already have
+        bolt_port, http_port = int(state.get("bolt_port", bolt_port)), int(state.get("http_port", http_port))
+    server = LocalServer(folder / "neo4j", bolt_port=bolt_port, http_port=http_port)
+    already = server.pid() is not None
+    pid = server.start(username, password, timeout, log)
+    _save_state(folder, {"backend": "local", "uri": server.bolt_uri, "browser": server.browser_url,
+                         "username": username, "bolt_port": bolt_port, "http_port": http_port,
+                         "home": str(server.home)})
+    version = _version(server.bolt_uri, username, password)
+    return UpResult("local", server.bolt_uri, server.browser_url, username, version, pid, already)
+
+
+def _compose(folder: Path, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+    root = project_root()
+    env = dict(os.environ)
+    if password:
+        env["NEO4J_PASSWORD"] = password
+    return subprocess.run(["docker", "compose", "-f", str(root / "docker-compose.yml"), *args],
+                          capture_output=True, text=True, env=env, check=False)
+
+
+def _up_docker(folder: Path, password: str, timeout: float, log: Callable[[str], None]) -> UpResult:
+    if not (project_root() / "docker-compose.yml").is_file():
+        raise ServerError("docker-compose.yml not found in the project folder")
+    log("Starting neo4j with docker compose ...")
+    proc = _compose(folder, "up", "-d", "--wait", "--wait-timeout", str(int(timeout)), password=password)
+    if proc.returncode != 0:
+        tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
+        raise ServerError(f"docker compose up failed: {tail}")
+    uri, browser = "bolt://127.0.0.1:7687", "http://127.0.0.1:7474/browser/"
+    _save_state(folder, {"backend": "docker", "uri": uri, "browser": browser, "username": DEFAULT_USERNAME})
+    version = _version(uri, DEFAULT_USERNAME, password)
+    return UpResult("docker", uri, browser, DEFAULT_USERNAME, version, None, False)
+
+
+def _version(uri: str, username: str, password: str) -> str:
+    from kg.db import Database
+
+    with Database(Settings(uri=uri, username=username, password=password)) as db:
+        return db.server_info().version
+
+
+def down() -> str:
+    folder = state_dir()
+    state = read_state(folder)
+    if state.get("backend") == "docker":
+        proc = _compose(folder, "down")
+        if proc.returncode != 0:
+            raise ServerError(f"docker compose down failed: {proc.stderr.strip().splitlines()[-1:]}")
+        return "stopped the docker compose service (its data volume is kept)"
+    server = LocalServer(Path(state.get("home") or folder / "neo4j"))
+    if server.stop():
+        return f"stopped the local Neo4j server (data kept in {server.home / 'data'})"
+    return "no server started by `kg db up` is running"

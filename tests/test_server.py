@@ -1,0 +1,170 @@
+"""The foundation: a real Neo4j from each path, `kg db up/status/down`, connection errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kg import versions
+from kg.config import Settings
+from kg.db import Database
+from kg.server import docker_available, free_port
+
+from .conftest import ROOT, ServerHandle, run_kg
+
+pytestmark = pytest.mark.db
+
+
+def test_the_suite_runs_against_neo4j_5_26(db: Database) -> None:
+    info = db.server_info()
+    assert info.version.startswith(versions.NEO4J_SERIES + "."), info
+    assert info.edition == "community"
+    assert db.read("RETURN 1 AS one") == [{"one": 1}]
+
+
+def test_routing_scheme_neo4j_works_against_a_single_server(server: ServerHandle) -> None:
+    routed = Settings(uri=server.settings.uri.replace("bolt://", "neo4j://"), username=server.settings.username,
+                      password=server.settings.password)
+    with Database(routed) as db:
+        db.write("CREATE (:Probe {id: 'routing'})")
+        assert db.read("MATCH (p:Probe {id: 'routing'}) RETURN count(p) AS n") == [{"n": 1}]
+        db.write("MATCH (p:Probe) DELETE p")
+
+
+def test_env_path_configuration_reaches_the_server(server: ServerHandle, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    for key, value in server.env().items():
+        if key.startswith("NEO4J_"):
+            monkeypatch.setenv(key, value)
+    monkeypatch.setenv("KG_STATE_DIR", str(tmp_path))
+    settings = Settings.resolve(root=tmp_path)
+    assert settings.origin == "environment"
+    with Database(settings) as db:
+        assert db.server_info().version.startswith(versions.NEO4J_SERIES)
+
+
+def test_env_path_refuses_to_wipe_a_database_it_did_not_create(server: ServerHandle, db: Database) -> None:
+    db.write("CREATE (:Precious {id: 'keep-me'})")
+    env = server.env(KG_TEST_BACKEND="env")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "tests/test_server.py::test_the_suite_runs_against_neo4j_5_26"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "refusing to wipe" in proc.stdout + proc.stderr
+    assert db.read("MATCH (p:Precious) RETURN p.id AS id") == [{"id": "keep-me"}]
+
+
+@pytest.mark.docker
+@pytest.mark.skipif(not docker_available(), reason="no Docker engine answers on this machine")
+def test_docker_path_uses_testcontainers(tmp_path: Path) -> None:
+    from testcontainers.neo4j import Neo4jContainer
+
+    with Neo4jContainer(f"neo4j:{versions.NEO4J_SERIES}-community", password="test-only-password") as c:
+        with Database(Settings(uri=c.get_connection_url(), password="test-only-password")) as db:
+            assert db.server_info().version.startswith(versions.NEO4J_SERIES)
+
+
+def test_db_up_status_down_round_trip(tmp_path: Path) -> None:
+    bolt, http = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
+    env.update(KG_STATE_DIR=str(tmp_path / "state"), KG_NEO4J_HEAP="512m", KG_NEO4J_PAGECACHE="128m")
+    up = run_kg("db", "up", "--backend", "local", "--bolt-port", str(bolt), "--http-port", str(http), env=env)
+    try:
+        assert up.returncode == 0, up.stderr
+        assert f"bolt://127.0.0.1:{bolt}" in up.stdout
+        assert f"http://127.0.0.1:{http}/browser/" in up.stdout
+        assert "neo4j" in up.stdout
+        password = (tmp_path / "state" / "password").read_text().strip()
+        assert password not in up.stdout + up.stderr
+        assert oct((tmp_path / "state" / "password").stat().st_mode & 0o777) == "0o600"
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{http}/browser/", timeout=10) as resp:
+            assert resp.status == 200
+            assert "Neo4j Browser" in resp.read().decode()
+
+        status = run_kg("db", "status", env=env)
+        assert status.returncode == 0, status.stderr
+        assert f"Neo4j {versions.NEO4J_SERIES}." in status.stdout
+
+        again = run_kg("db", "up", "--backend", "local", env=env)
+        assert again.returncode == 0, again.stderr
+        assert "already running" in again.stderr
+        pids = subprocess.run(["pgrep", "-f", str(tmp_path / "state" / "neo4j")], capture_output=True, text=True)
+        assert len(pids.stdout.split()) == 1, pids.stdout
+    finally:
+        down = run_kg("db", "down", env=env)
+    assert down.returncode == 0, down.stderr
+    assert "stopped" in down.stderr
+    after = run_kg("db", "status", env=env)
+    assert after.returncode == 1
+    assert len(after.stderr.strip().splitlines()) == 1
+    assert f"bolt://127.0.0.1:{bolt}" in after.stderr and "kg db up" in after.stderr
+
+
+def test_unreachable_server_is_one_line_and_exit_1() -> None:
+    port = free_port()
+    proc = run_kg("--uri", f"bolt://127.0.0.1:{port}", "db", "status")
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert f"bolt://127.0.0.1:{port}" in lines[0] and "kg db up" in lines[0] and "NEO4J_URI" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_wrong_password_is_one_line_and_never_echoed(server: ServerHandle) -> None:
+    env = server.env(NEO4J_PASSWORD="wrong-password-9f8e7d")
+    proc = run_kg("db", "status", env=env)
+    assert proc.returncode == 1
+    assert "refused the credentials" in proc.stderr
+    assert "wrong-password-9f8e7d" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("args", [["db", "nope"], ["--no-such-option"], ["db", "up", "--backend", "cloud"]])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    proc = run_kg(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_version_and_help_with_examples() -> None:
+    version = run_kg("--version")
+    assert version.returncode == 0 and versions.NEO4J_VERSION in version.stdout
+    helptext = run_kg("--help").stdout
+    assert "Examples:" in helptext and "kg db up" in helptext and "kg query run" in helptext
+
+
+def test_configuration_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(key, raising=False)
+    state = tmp_path / ".kg"
+    state.mkdir()
+    (state / "server.json").write_text('{"uri": "bolt://127.0.0.1:7001", "username": "neo4j"}')
+    (state / "password").write_text("from-state\n")
+    monkeypatch.setenv("KG_STATE_DIR", str(state))
+    assert Settings.resolve(root=tmp_path).uri == "bolt://127.0.0.1:7001"
+    assert Settings.resolve(root=tmp_path).password == "from-state"
+    # the state's password also serves neo4j:// to the same address
+    assert Settings.resolve(uri="neo4j://127.0.0.1:7001", root=tmp_path).password == "from-state"
+    (tmp_path / ".env").write_text("NEO4J_URI=bolt://127.0.0.1:7002\nNEO4J_PASSWORD=from-dotenv\n")
+    assert Settings.resolve(root=tmp_path).uri == "bolt://127.0.0.1:7002"
+    assert Settings.resolve(root=tmp_path).password == "from-dotenv"
+    monkeypatch.setenv("NEO4J_URI", "neo4j://127.0.0.1:7003")
+    assert Settings.resolve(root=tmp_path).uri == "neo4j://127.0.0.1:7003"
+    assert Settings.resolve(uri="bolt://127.0.0.1:7004", root=tmp_path).uri == "bolt://127.0.0.1:7004"
+    assert "from-dotenv" not in repr(Settings.resolve(root=tmp_path))
+
+
+def test_compose_uses_the_one_neo4j_version_and_loopback_only() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    service = compose["services"]["neo4j"]
+    assert service["image"] == f"neo4j:{versions.NEO4J_SERIES}-community"
+    assert all(port.startswith("127.0.0.1:") for port in service["ports"])
+    assert "healthcheck" in service and "cypher-shell" in " ".join(service["healthcheck"]["test"])
+    assert "${NEO4J_PASSWORD" in service["environment"]["NEO4J_AUTH"]
+    assert versions.NEO4J_VERSION.startswith(versions.NEO4J_SERIES + ".")
