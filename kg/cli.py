@@ -8,8 +8,9 @@ Data goes to stdout, messages to stderr. A KgError becomes one line on stderr an
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -139,6 +140,73 @@ def db_down() -> None:
 
     with handled():
         err(server.down())
+
+
+# --- seed: validate and load ----------------------------------------------------------------------
+
+def _seed_paths(paths: list[Path] | None) -> list[Path]:
+    if paths:
+        return paths
+    from kg.config import project_root
+
+    return [project_root() / "seed"]
+
+
+SeedPaths = Annotated[list[Path] | None, typer.Argument(help="seed files or folders (default: seed/)",
+                                                       show_default=False)]
+
+
+@app.command()
+def validate(paths: SeedPaths = None) -> None:
+    """Check seed files without a database: every problem as `file:line: what is wrong`."""
+    from kg.seed import validate as check
+
+    with handled():
+        seed = check(_seed_paths(paths))
+    c = seed.counts()
+    err(f"ok: {c['files']} files, {c['sources']} sources, {c['nodes']} nodes, {c['relationships']} relationships")
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    paths: SeedPaths = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="rows per transaction")] = 2000,
+) -> None:
+    """Validate seed files, then load them (idempotent: loading twice gives the same graph)."""
+    from kg.seed import validate as check
+    from kg.seed.loader import load as write
+
+    conn: Connection = ctx.obj
+    with handled():
+        seed = check(_seed_paths(paths))  # before connecting: bad input never reaches the database
+        with conn.open() as db, _progress(sum(seed.counts()[k] for k in ("sources", "nodes", "relationships"))) as tick:
+            report = write(db, seed, batch_size=batch_size, progress=tick)
+    err(report.summary())
+
+
+@app.command()
+def export(ctx: typer.Context) -> None:
+    """Print the whole graph canonically (one sorted JSON line per node and relationship), for diffs."""
+    from kg.export import canonical
+
+    conn: Connection = ctx.obj
+    with handled(), conn.open() as db:
+        for line in canonical(db):
+            typer.echo(line)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str, int], None]]:
+    """A progress bar on stderr for long loads in a terminal; silent otherwise."""
+    if not sys.stderr.isatty() or total < 5000:
+        yield lambda _what, _n: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task("loading", total=total)
+        yield lambda what, n: bar.update(task, advance=n, description=f"loading {what}")
 
 
 def main() -> None:

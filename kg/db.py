@@ -44,7 +44,7 @@ class Database:
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 settings.uri, auth=auth, connection_timeout=5.0, max_transaction_retry_time=5.0,
-                user_agent="kg",
+                user_agent="kg", notifications_min_severity="OFF",
             )
         except (ValueError, nx.ConfigurationError) as e:
             raise ConnectionFailed(f"invalid Neo4j URI {settings.uri!r}: {e}") from e

@@ -65,9 +65,9 @@ def test_env_path_refuses_to_wipe_a_database_it_did_not_create(server: ServerHan
 def test_docker_path_uses_testcontainers(tmp_path: Path) -> None:
     from testcontainers.neo4j import Neo4jContainer
 
-    with Neo4jContainer(f"neo4j:{versions.NEO4J_SERIES}-community", password="test-only-password") as c:
-        with Database(Settings(uri=c.get_connection_url(), password="test-only-password")) as db:
-            assert db.server_info().version.startswith(versions.NEO4J_SERIES)
+    with Neo4jContainer(f"neo4j:{versions.NEO4J_SERIES}-community", password="test-only-password") as c, \
+            Database(Settings(uri=c.get_connection_url(), password="test-only-password")) as db:
+        assert db.server_info().version.startswith(versions.NEO4J_SERIES)
 
 
 def test_db_up_status_down_round_trip(tmp_path: Path) -> None:

@@ -1,0 +1,214 @@
+"""Write a validated `Seed` into Neo4j: constraints first, then batched `UNWIND ... MERGE`
+transactions keyed on stable ids, then the removal of facts a reloaded source no longer reports.
+
+Labels and relationship types come from kg/schema.py only (they are checked by validation and
+looked up again here); every value is a query parameter.
+
+Provenance in the graph:
+- every relationship carries `sources`, `quotes`, `confidences` (parallel lists) and `confidence`;
+- every fact node carries the same lists, and each source has `(:Source)-[:REPORTS {quote}]->(fact)`;
+- each source has `MENTIONS` to every id its facts name, `PUBLISHED_BY` its publisher and
+  `AUTHORED_BY` its authors;
+- a Source remembers what it reported (`reports`, `cites`) so that loading an edited file again
+  removes what the file no longer says.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import neo4j
+
+from kg.db import Database
+from kg.schema import BASE_LABEL, NODE_KINDS, REL_KINDS, SOURCE_LABEL, constraint_statements
+from kg.seed.validate import Seed
+
+T = TypeVar("T")
+DEFAULT_BATCH = 2000
+KIND_LABELS = ":".join(sorted(NODE_KINDS))
+
+
+@dataclass
+class LoadReport:
+    files: int = 0
+    sources: int = 0
+    nodes: int = 0
+    relationships: int = 0
+    counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    stale_relationships: int = 0
+    stale_nodes: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        c = self.counters
+        return (f"loaded {self.files} files: {self.sources} sources, {self.nodes} nodes, {self.relationships} "
+                f"relationships in {self.seconds:.1f}s; created {c['nodes_created']} nodes and "
+                f"{c['relationships_created']} relationships, set {c['properties_set']} properties; removed "
+                f"{self.stale_relationships} relationships and {self.stale_nodes} nodes their sources no "
+                "longer report")
+
+
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def ensure_schema(db: Database) -> None:
+    """Constraints and indexes, idempotent (`IF NOT EXISTS`), then wait for them to be online."""
+    for statement in constraint_statements():
+        db.run_auto(statement)
+    db.run_auto("CALL db.awaitIndexes(300)")
+
+
+def _cited(var: str) -> str:
+    """Cypher that sets `var`'s citation lists to those of sources outside this load (read into
+    os/oq/oc before `SET var = ...`) followed by this load's (`row_props`)."""
+    return ", ".join(
+        f"{var}.{key} = CASE WHEN row_props.sources IS NULL THEN null ELSE [i IN keep | {old}[i]] + row_props.{key} END"
+        for key, old in (("sources", "os"), ("quotes", "oq"), ("confidences", "oc"))
+    )
+
+
+def _keep(var: str) -> str:
+    return (
+        f"WITH *, coalesce({var}.sources, []) AS os, coalesce({var}.quotes, []) AS oq, "
+        f"coalesce({var}.confidences, []) AS oc "
+        "WITH *, [i IN range(0, size(os) - 1) WHERE NOT os[i] IN $loaded] AS keep "
+    )
+
+
+def _node_query(label: str) -> str:
+    assert label in NODE_KINDS or label == SOURCE_LABEL
+    return (
+        f"UNWIND $rows AS row_props MERGE (n:{BASE_LABEL} {{id: row_props.id}}) "
+        + _keep("n")
+        + f"REMOVE n:{KIND_LABELS}:{SOURCE_LABEL} SET n = row_props, n:{label}, " + _cited("n")
+    )
+
+
+def _rel_query(rel_type: str) -> str:
+    assert rel_type in REL_KINDS
+    return (
+        "UNWIND $rows AS row "
+        f"MATCH (a:{BASE_LABEL} {{id: row.start}}) MATCH (b:{BASE_LABEL} {{id: row.end}}) "
+        "WITH a, b, row.props AS row_props "
+        f"OPTIONAL MATCH ()-[old:{rel_type} {{key: row_props.key}}]->() "
+        + _keep("old")
+        # the same key between other ends: the fact was edited, the old one goes
+        + "FOREACH (x IN CASE WHEN old IS NOT NULL AND (startNode(old) <> a OR endNode(old) <> b) "
+        "THEN [old] ELSE [] END | DELETE x) "
+        f"MERGE (a)-[r:{rel_type} {{key: row_props.key}}]->(b) "
+        "SET r = row_props, " + _cited("r")
+    )
+
+
+def _count(counters: dict[str, int], summary: neo4j.ResultSummary) -> None:
+    c = summary.counters
+    for name in ("nodes_created", "nodes_deleted", "relationships_created", "relationships_deleted",
+                 "properties_set", "labels_added", "labels_removed"):
+        counters[name] += getattr(c, name)
+
+
+def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
+         progress: Callable[[str, int], None] | None = None) -> LoadReport:
+    """Write `seed` into the database; safe to run again (the graph ends the same)."""
+    started = time.perf_counter()
+    report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
+    tick = progress or (lambda _what, _n: None)
+    ensure_schema(db)
+    loaded = sorted(seed.sources)
+
+    def write(query: str, rows: Sequence[Any], what: str, **params: Any) -> None:
+        for chunk in batches(rows, batch_size):
+            def work(tx: neo4j.ManagedTransaction, chunk: Sequence[Any] = chunk) -> None:
+                _count(report.counters, tx.run(query, rows=list(chunk), loaded=loaded, **params).consume())
+            with db.errors(), db.driver.session(database=db.settings.database) as s:
+                s.execute_write(work)
+            tick(what, len(chunk))
+
+    # 1. sources and nodes, one query per label (labels cannot be parameters)
+    write(_node_query(SOURCE_LABEL), [s.props for s in seed.sources.values()], "sources")
+    by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for node in seed.nodes.values():
+        by_label[node.label].append(node.props)
+    for label in sorted(by_label):
+        write(_node_query(label), by_label[label], "nodes")
+
+    # 2. relationships, one query per type
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rel in seed.rels.values():
+        by_type[rel.type].append({"start": rel.start, "end": rel.end, "props": rel.props})
+    for rel_type in sorted(by_type):
+        write(_rel_query(rel_type), by_type[rel_type], "relationships")
+
+    # 3. what each loaded source no longer reports
+    _remove_stale(db, seed, report)
+
+    # 4. provenance edges of the loaded sources: merged, and those the files no longer imply removed
+    reports = [{"source": c.source, "id": n.id, "quote": c.quote, "confidence": c.confidence}
+               for n in seed.nodes.values() for c in n.citations]
+    write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
+          "MERGE (s)-[r:REPORTS]->(n) SET r.quote = row.quote, r.confidence = row.confidence", reports, "provenance")
+    mentions = [{"source": s.id, "id": m} for s in seed.sources.values() for m in sorted(s.mentions)]
+    write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
+          "MERGE (s)-[:MENTIONS]->(n)", mentions, "provenance")
+    authorship = [{"source": s.id, "publisher": s.publisher, "authors": s.authors} for s in seed.sources.values()]
+    write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) "
+          f"MATCH (p:{BASE_LABEL} {{id: row.publisher}}) MERGE (s)-[:PUBLISHED_BY]->(p) "
+          f"WITH s, row UNWIND row.authors AS author MATCH (a:{BASE_LABEL} {{id: author}}) "
+          "MERGE (s)-[:AUTHORED_BY]->(a)", authorship, "provenance")
+    expected = [{"source": s.id, "reports": s.node_ids, "mentions": sorted(s.mentions), "publisher": [s.publisher],
+                 "authors": s.authors} for s in seed.sources.values()]
+    write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}})-[r:REPORTS|MENTIONS|PUBLISHED_BY|"
+          "AUTHORED_BY]->(n) WITH r, n, CASE type(r) WHEN 'REPORTS' THEN row.reports WHEN 'MENTIONS' THEN "
+          "row.mentions WHEN 'PUBLISHED_BY' THEN row.publisher ELSE row.authors END AS keep "
+          "WITH r WHERE NOT n.id IN keep DELETE r", expected, "provenance")
+    write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.id}}) "
+          "SET s.reports = row.reports, s.cites = row.cites",
+          [{"id": s.id, "reports": sorted(s.node_ids), "cites": sorted(f"{t}|{k}" for t, k in s.rel_keys)}
+           for s in seed.sources.values()], "sources")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _remove_stale(db: Database, seed: Seed, report: LoadReport) -> None:
+    """Drop the citations of loaded sources that their files no longer make, and the facts left
+    with no citation at all."""
+    previous = db.read(f"MATCH (s:{SOURCE_LABEL}) WHERE s.id IN $ids AND s.cites IS NOT NULL "
+                       "RETURN s.id AS id, s.cites AS cites, s.reports AS reports", {"ids": sorted(seed.sources)})
+    stale_rels: dict[str, list[dict[str, str]]] = defaultdict(list)
+    stale_nodes: list[dict[str, str]] = []
+    for row in previous:
+        src = seed.sources[row["id"]]
+        now_cites = {f"{t}|{k}" for t, k in src.rel_keys}
+        for entry in set(row["cites"] or []) - now_cites:
+            rel_type, _, key = entry.partition("|")
+            if rel_type in REL_KINDS:  # the allow-list again: this text came from the database
+                stale_rels[rel_type].append({"key": key, "source": src.id})
+        stale_nodes += [{"id": n, "source": src.id} for n in set(row["reports"] or []) - set(src.node_ids)]
+    for rel_type, rows in stale_rels.items():
+        result = db.write(
+            f"UNWIND $rows AS row MATCH ()-[r:{rel_type} {{key: row.key}}]->() "
+            "WITH r, row, [i IN range(0, size(r.sources) - 1) WHERE r.sources[i] <> row.source] AS keep "
+            "SET r.quotes = [i IN keep | r.quotes[i]], r.confidences = [i IN keep | r.confidences[i]], "
+            "r.sources = [i IN keep | r.sources[i]] "
+            "WITH r WHERE size(r.sources) = 0 DELETE r RETURN count(*) AS removed", {"rows": rows})
+        report.stale_relationships += result[0]["removed"] if result else 0
+    if stale_nodes:
+        result = db.write(
+            f"UNWIND $rows AS row MATCH (n:{BASE_LABEL} {{id: row.id}}) "
+            "WITH n, row, [i IN range(0, size(coalesce(n.sources, [])) - 1) WHERE n.sources[i] <> row.source] AS keep "
+            "SET n.quotes = [i IN keep | n.quotes[i]], n.confidences = [i IN keep | n.confidences[i]], "
+            "n.sources = [i IN keep | n.sources[i]] "
+            "WITH n WHERE size(n.sources) = 0 DETACH DELETE n RETURN count(*) AS removed", {"rows": stale_nodes})
+        report.stale_nodes += result[0]["removed"] if result else 0
+
+
+def wipe(db: Database) -> None:
+    """Delete every node and relationship (the schema stays)."""
+    db.run_auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+

@@ -1,0 +1,356 @@
+"""Validate seed files and merge them into one `Seed`: the exact nodes, relationships and
+citations the loader will write. Nothing here touches a database.
+
+Every problem is a `file:line: message`; validation collects all of them (it does not stop at
+the first) so a contributor can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from kg.errors import ValidationFailed
+from kg.schema import NODE_KINDS, REL_KINDS, Prop
+from kg.seed.model import (
+    DateSpec,
+    Link,
+    NodeDecl,
+    RegistryFile,
+    RelDecl,
+    SourceFile,
+    check_iso,
+    precision,
+)
+from kg.seed.reader import Document, Path_, Problem, ReadError, read
+
+SEED_SUFFIXES = (".yaml", ".yml")
+REF_PROPS = ("product",)  # properties whose value is the id of another node
+CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+@dataclass
+class Citation:
+    source: str
+    quote: str
+    confidence: str
+
+
+@dataclass
+class NodeRec:
+    id: str
+    label: str
+    props: dict[str, Any]
+    where: Problem  # first declaration (file, line)
+    citations: list[Citation] = field(default_factory=list)
+    in_registry: bool = False
+
+
+@dataclass
+class RelRec:
+    key: str
+    type: str
+    start: str
+    end: str
+    props: dict[str, Any]
+    where: Problem
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class SourceRec:
+    id: str
+    props: dict[str, Any]
+    where: Problem
+    publisher: str
+    authors: list[str]
+    mentions: set[str] = field(default_factory=set)
+    node_ids: list[str] = field(default_factory=list)
+    rel_keys: list[tuple[str, str]] = field(default_factory=list)  # (type, key)
+
+
+@dataclass
+class Seed:
+    files: list[str] = field(default_factory=list)
+    sources: dict[str, SourceRec] = field(default_factory=dict)
+    nodes: dict[str, NodeRec] = field(default_factory=dict)
+    rels: dict[str, RelRec] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {"files": len(self.files), "sources": len(self.sources), "nodes": len(self.nodes),
+                "relationships": len(self.rels)}
+
+
+def seed_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
+    """The YAML files under `paths`, sorted, with the name to report them by."""
+    for root in paths:
+        if root.is_dir():
+            for path in sorted(p for p in root.rglob("*") if p.suffix in SEED_SUFFIXES and p.is_file()):
+                yield path, str(path)
+        else:
+            yield root, str(root)
+
+
+def _loc(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _flatten_date(key: str, value: str | DateSpec, props: dict[str, Any]) -> None:
+    spec = value if isinstance(value, DateSpec) else DateSpec(value=value)
+    props[key] = spec.value
+    props[f"{key}_precision"] = precision(spec.value)
+    if spec.as_written:
+        props[f"{key}_as_written"] = spec.as_written
+    if spec.note:
+        props[f"{key}_note"] = spec.note
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.seed = Seed()
+        self.refs: list[tuple[str, Document, Path_, tuple[str, ...] | None]] = []
+
+    def add(self, doc: Document, path: Path_, message: str) -> None:
+        self.problems.append(doc.problem(path, message))
+
+    # --- properties --------------------------------------------------------------------------
+    def props(self, doc: Document, path: Path_, extra: dict[str, Any] | None, allowed: dict[str, Prop],
+              what: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in (extra or {}).items():
+            spec = allowed.get(key)
+            where = (*path, key)
+            if spec is None:
+                known = ", ".join(sorted(allowed)) or "none"
+                self.add(doc, where, f"unknown property {key!r} for {what} (allowed: {known})")
+                continue
+            if value is None:
+                continue
+            if spec.type == "date":
+                try:
+                    raw = value if isinstance(value, dict) else {"value": value}
+                    _flatten_date(key, DateSpec.model_validate(raw), out)
+                except ValidationError as e:
+                    self.add(doc, where, f"{key}: {e.errors()[0]['msg'].removeprefix('Value error, ')}")
+                continue
+            ok = {
+                "str": isinstance(value, str),
+                "int": isinstance(value, int) and not isinstance(value, bool),
+                "float": isinstance(value, int | float) and not isinstance(value, bool),
+                "bool": isinstance(value, bool),
+                "str[]": isinstance(value, list) and all(isinstance(v, str) for v in value),
+            }[spec.type]
+            if not ok:
+                self.add(doc, where, f"{key} must be {spec.type.replace('str', 'text')}, not {value!r}")
+                continue
+            if spec.choices and value not in spec.choices:
+                self.add(doc, where, f"{key} {value!r} is not one of: {', '.join(spec.choices)}")
+                continue
+            if key in REF_PROPS:
+                self.refs.append((value, doc, where, None))
+            out[key] = value
+        return out
+
+    def dates(self, decl: BaseModel, out: dict[str, Any]) -> None:
+        for key in ("date", "start", "end"):
+            value = getattr(decl, key, None)
+            if value is not None:
+                _flatten_date(key, value, out)
+
+    # --- files ---------------------------------------------------------------------------------
+    def file(self, path: Path, name: str) -> None:
+        self.seed.files.append(name)
+        try:
+            doc = read(path, name)
+        except ReadError as e:
+            self.problems.append(e.problem)
+            return
+        data = doc.data
+        if not isinstance(data, dict) or not ({"actors", "source"} & set(data)):
+            self.add(doc, (), "expected a mapping with `actors:` (a registry) or `source:` (a source document)")
+            return
+        model: type[RegistryFile] | type[SourceFile] = RegistryFile if "actors" in data else SourceFile
+        try:
+            parsed = model.model_validate(data)
+        except ValidationError as e:
+            for err in e.errors():
+                loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "str"))))
+                msg = err["msg"].removeprefix("Value error, ")
+                self.add(doc, loc, f"{_loc(loc) or 'file'}: {msg}")
+            return
+        if isinstance(parsed, RegistryFile):
+            for i, decl in enumerate(parsed.actors):
+                self.node(doc, ("actors", i), decl, source=None)
+        else:
+            self.source(doc, parsed)
+
+    def source(self, doc: Document, parsed: SourceFile) -> None:
+        meta = parsed.source
+        sid = meta.id
+        if sid in self.seed.sources or sid in self.seed.nodes:
+            self.add(doc, ("source", "id"), f"duplicate id {sid!r}")
+            return
+        props: dict[str, Any] = {"id": sid, "name": meta.title, "title": meta.title, "language": meta.language,
+                                 "confidence": meta.confidence}
+        for key in ("headline", "text", "url", "note"):
+            if getattr(meta, key):
+                props[key] = getattr(meta, key)
+        _flatten_date("published", meta.published, props)
+        rec = SourceRec(sid, props, doc.problem(("source",), ""), meta.publisher, list(meta.authors))
+        self.seed.sources[sid] = rec
+        self.refs.append((meta.publisher, doc, ("source", "publisher"), ("Organization", "Person")))
+        rec.mentions.add(meta.publisher)
+        for i, author in enumerate(meta.authors):
+            self.refs.append((author, doc, ("source", "authors", i), ("Person",)))
+            rec.mentions.add(author)
+        for i, mention in enumerate(parsed.mentions):
+            self.refs.append((mention, doc, ("mentions", i), None))
+            rec.mentions.add(mention)
+        for i, decl in enumerate(parsed.nodes):
+            self.node(doc, ("nodes", i), decl, source=rec)
+        for i, rel in enumerate(parsed.relations):
+            self.relation(doc, ("relations", i), rel, rec, rel.from_, rel.to, rel.quote, rel.confidence)
+
+    def node(self, doc: Document, path: Path_, decl: NodeDecl, source: SourceRec | None) -> None:
+        kind = NODE_KINDS[decl.label]
+        if source is None and not kind.is_actor:
+            self.add(doc, (*path, "label"), f"a {decl.label} is a fact: declare it in a source file, with its quote")
+            return
+        if source is not None and (decl.quote is None or decl.confidence is None):
+            missing = " and ".join(k for k in ("quote", "confidence") if getattr(decl, k) is None)
+            self.add(doc, path, f"{decl.id}: a fact needs a {missing} from its source")
+            return
+        props = self.props(doc, path, decl.model_extra, kind.props, decl.label)
+        props.update(id=decl.id, name=decl.name)
+        if decl.aliases:
+            props["aliases"] = list(decl.aliases)
+        self.dates(decl, props)
+        existing = self.seed.nodes.get(decl.id) or self.seed.sources.get(decl.id)
+        if existing is not None:
+            if (isinstance(existing, SourceRec) or existing.in_registry or source is None
+                    or existing.label != decl.label):
+                self.add(doc, (*path, "id"), f"duplicate id {decl.id!r} (first declared at {existing.where.file}:"
+                                             f"{existing.where.line})")
+                return
+            self.merge(doc, path, existing.props, props, f"node {decl.id!r}", existing.where)
+            rec = existing
+        else:
+            rec = NodeRec(decl.id, decl.label, props, doc.problem(path, ""), in_registry=source is None)
+            self.seed.nodes[decl.id] = rec
+        if source is not None:
+            assert decl.quote is not None and decl.confidence is not None
+            if any(c.source == source.id for c in rec.citations):
+                self.add(doc, (*path, "id"), f"duplicate id {decl.id!r} in the same source")
+                return
+            rec.citations.append(Citation(source.id, decl.quote, decl.confidence))
+            source.node_ids.append(decl.id)
+            source.mentions.add(decl.id)
+        for j, link in enumerate(decl.links):
+            self.link(doc, (*path, "links", j), link, decl, source)
+
+    def link(self, doc: Document, path: Path_, link: Link, node: NodeDecl, source: SourceRec | None) -> None:
+        if (link.from_ is None) == (link.to is None):
+            self.add(doc, path, f"a link of {node.id!r} names exactly one other end: `from` or `to`")
+            return
+        if source is None:
+            self.add(doc, path, "links need a source: put relations of actors in a source file, with a quote")
+            return
+        quote, confidence = link.quote or node.quote, link.confidence or node.confidence
+        assert quote is not None and confidence is not None
+        start, end = (link.from_, node.id) if link.from_ else (node.id, link.to or "")
+        self.relation(doc, path, link, source, start, end, quote, confidence)
+
+    def relation(self, doc: Document, path: Path_, rel: RelDecl | Link, source: SourceRec, start: str, end: str,
+                 quote: str, confidence: str) -> None:
+        kind = REL_KINDS[rel.type]
+        props = self.props(doc, path, rel.model_extra, kind.props, rel.type)
+        self.dates(rel, props)
+        key = rel.id or f"{start}--{rel.type}--{end}"
+        props["key"] = key
+        self.refs.append((start, doc, (*path, "from"), kind.sources))
+        self.refs.append((end, doc, (*path, "to"), kind.targets))
+        existing = self.seed.rels.get(key)
+        if existing is not None:
+            if (existing.type, existing.start, existing.end) != (rel.type, start, end):
+                self.add(doc, path, f"relation id {key!r} is already used for a different relation at "
+                                    f"{existing.where.file}:{existing.where.line}")
+                return
+            if any(c.source == source.id for c in existing.citations):
+                self.add(doc, path, f"duplicate relation {key!r} in the same source (first at "
+                                    f"{existing.where.file}:{existing.where.line}); give one an `id`")
+                return
+            self.merge(doc, path, existing.props, props, f"relation {key!r}", existing.where)
+            rec = existing
+        else:
+            rec = RelRec(key, rel.type, start, end, props, doc.problem(path, ""))
+            self.seed.rels[key] = rec
+        rec.citations.append(Citation(source.id, quote, confidence))
+        source.rel_keys.append((rel.type, key))
+        source.mentions.update((start, end))
+
+    def merge(self, doc: Document, path: Path_, into: dict[str, Any], new: dict[str, Any], what: str,
+              first: Problem) -> None:
+        for key, value in new.items():
+            if key in into and into[key] != value and key != "aliases" and not key.endswith(("_as_written", "_note")):
+                self.add(doc, (*path, key), f"{what} is declared again with {key}={value!r}, but "
+                                            f"{first.file}:{first.line} says {into[key]!r}")
+            elif key == "aliases":
+                into[key] = sorted({*into.get(key, []), *value})
+            else:
+                into.setdefault(key, value)
+
+    # --- references --------------------------------------------------------------------------------
+    def check_refs(self) -> None:
+        labels = {k: v.label for k, v in self.seed.nodes.items()}
+        labels.update({k: "Source" for k in self.seed.sources})
+        for ref, doc, path, allowed in self.refs:
+            label = labels.get(ref)
+            if label is None:
+                self.add(doc, path, f"unknown id {ref!r}: no actor, fact or source has it")
+            elif allowed is not None and label not in allowed:
+                self.add(doc, path, f"{ref!r} is a {label}; expected {' or '.join(allowed)} here")
+
+
+def validate(paths: Iterable[Path]) -> Seed:
+    """Read and check every seed file under `paths`; raise ValidationFailed listing all problems."""
+    checker = _Checker()
+    files = list(seed_files(paths))
+    if not files:
+        raise ValidationFailed([f"{', '.join(str(p) for p in paths)}:1: no seed files (*.yaml) found"])
+    for path, name in files:
+        checker.file(path, name)
+    checker.check_refs()
+    if checker.problems:
+        unique = list(dict.fromkeys(str(p) for p in checker.problems))
+        raise ValidationFailed(unique)
+    seed = checker.seed
+    for rec in seed.nodes.values():
+        _cite(rec.props, rec.citations)
+        if rec.props.get("aliases"):
+            rec.props["aliases_text"] = " | ".join(rec.props["aliases"])
+        if rec.citations:
+            rec.props["quotes_text"] = " | ".join(c.quote for c in rec.citations)
+    for rel in seed.rels.values():
+        _cite(rel.props, rel.citations)
+    return seed
+
+
+def _cite(props: dict[str, Any], citations: list[Citation]) -> None:
+    if not citations:
+        return
+    citations.sort(key=lambda c: c.source)
+    props["sources"] = [c.source for c in citations]
+    props["quotes"] = [c.quote for c in citations]
+    props["confidences"] = [c.confidence for c in citations]
+    props["confidence"] = max((c.confidence for c in citations), key=CONFIDENCE_RANK.__getitem__)
+
+
+__all__ = ["Citation", "NodeRec", "RelRec", "Seed", "SourceRec", "check_iso", "validate"]
