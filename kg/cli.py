@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -38,8 +38,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
 )
+query_app = typer.Typer(help="The named questions in cypher/: list, show, run.", no_args_is_help=True)
 db_app = typer.Typer(help="Start, inspect and stop the Neo4j server this checkout uses.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(query_app, name="query")
 
 
 class Connection:
@@ -194,6 +196,133 @@ def export(ctx: typer.Context) -> None:
     with handled(), conn.open() as db:
         for line in canonical(db):
             typer.echo(line)
+
+
+# --- questions ------------------------------------------------------------------------------------
+
+Params = Annotated[list[str] | None, typer.Option("--param", "-p", help="a parameter, key=value (repeatable)",
+                                                  show_default=False)]
+Format = Annotated[str, typer.Option("--format", "-f", help="table, json or csv")]
+
+
+def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: str, title: str | None = None) -> None:
+    from kg.output import FORMATS, render
+
+    if fmt not in FORMATS:
+        err(f"kg: --format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise typer.Exit(2)
+    if not rows and fmt == "table":
+        err("no rows: the graph holds no answer to this question")
+        return
+    render(columns, rows, fmt, sys.stdout, title=title)
+
+
+@query_app.command("list")
+def query_list(fmt: Format = "table") -> None:
+    """The named questions, with their parameters."""
+    from kg import queries
+
+    with handled():
+        catalogue = queries.catalogue()
+    rows = [{"name": q.name, "title": q.title, "description": q.description,
+             "params": [f"{p.name}: {p.type}" + ("" if p.required else f" = {p.default}")
+                        for p in q.params.values()]} for q in catalogue.values()]
+    _emit(["name", "title", "description", "params"], rows, fmt)
+
+
+@query_app.command("show")
+def query_show(name: Annotated[str, typer.Argument(help="the question's name")]) -> None:
+    """Print a question's file: its header and its Cypher."""
+    from kg import queries
+
+    with handled():
+        query = queries.get(name)
+    typer.echo(query.path.read_text(encoding="utf-8"), nl=False)
+
+
+@query_app.command("run")
+def query_run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="the question's name")],
+              param: Params = None, fmt: Format = "table") -> None:
+    """Answer a named question. Entity parameters take an id, a name or an alias.
+
+    \b
+    Example: kg query run statements -p speaker="Frank Bergen" --format json
+    """
+    from kg import queries
+
+    conn: Connection = ctx.obj
+    with handled():
+        query = queries.get(name)
+        args = queries.parse_assignments(param or [])
+        queries.bind(query, args)  # usage errors before connecting
+        with conn.open() as db:
+            results = queries.run(db, query, args)
+    _emit(results.columns, results.rows, fmt, title=query.title)
+
+
+@query_app.command("run-all")
+def query_run_all(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="folder for one JSON file per question")] = Path("out/answers"),
+) -> None:
+    """Answer every named question (defaults, and examples for required parameters); write one JSON file each."""
+    import json
+
+    from kg import queries
+
+    conn: Connection = ctx.obj
+    out.mkdir(parents=True, exist_ok=True)
+    with handled(), conn.open() as db:
+        for query in queries.catalogue().values():
+            results = queries.run(db, query, query.example_args())
+            (out / f"{query.name}.json").write_text(json.dumps(results.rows, indent=2, ensure_ascii=False,
+                                                               default=str) + "\n", encoding="utf-8")
+            typer.echo(f"{query.name:34} {len(results.rows):4} rows  {query.title}")
+    err(f"answers written to {out}/")
+
+
+@app.command()
+def search(ctx: typer.Context, text: Annotated[str, typer.Argument(help="words to look for")],
+           limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, fmt: Format = "table") -> None:
+    """Full-text search over names, aliases, summaries and quotes, ranked."""
+    from kg import queries
+
+    conn: Connection = ctx.obj
+    with handled(), conn.open() as db:
+        rows = queries.search(db, text, limit)
+    _emit(["score", "kind", "label", "id", "name", "quote", "sources"], rows, fmt)
+
+
+@app.command()
+def stats(ctx: typer.Context, fmt: Format = "table") -> None:
+    """Counts by node label and relationship type."""
+    from kg import queries
+
+    conn: Connection = ctx.obj
+    with handled(), conn.open() as db:
+        counts = queries.stats(db)
+    rows = [{"kind": "label", "name": k, "count": v} for k, v in counts["labels"].items()]
+    rows += [{"kind": "relationship", "name": k, "count": v} for k, v in counts["relationships"].items()]
+    _emit(["kind", "name", "count"], rows, fmt)
+
+
+@app.command()
+def cypher(ctx: typer.Context, query: Annotated[str, typer.Argument(help="a read-only Cypher query")],
+           param: Params = None, fmt: Format = "table") -> None:
+    """Run an ad-hoc read-only query (same guards and output as named questions).
+
+    \b
+    Example: kg cypher 'MATCH (a:PoliceAgency) WHERE a.name CONTAINS $w RETURN a.name' -p w=Police
+    """
+    from kg import queries
+
+    conn: Connection = ctx.obj
+    with handled():
+        args = queries.parse_assignments(param or [])
+        queries.refuse_writes(query, "the query")
+        with conn.open() as db:
+            results = queries.run_cypher(db, query, args)
+    _emit(results.columns, results.rows, fmt)
 
 
 @contextmanager

@@ -107,6 +107,17 @@ class Database:
                                                 default_access_mode=neo4j.READ_ACCESS) as s:
             return s.execute_read(work)
 
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        """Like `read`, with the column names (known even when no row comes back)."""
+
+        def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]]]:
+            result = tx.run(cypher, dict(params or {}))
+            return list(result.keys()), [r.data() for r in result]
+
+        with self.errors(), self.driver.session(database=self.settings.database,
+                                                default_access_mode=neo4j.READ_ACCESS) as s:
+            return s.execute_read(work)
+
     def write(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run `cypher` in a write transaction and return rows as dicts."""
 

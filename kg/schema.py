@@ -229,6 +229,10 @@ def constraint_statements() -> list[str]:
         f"CREATE FULLTEXT INDEX kg_search IF NOT EXISTS FOR (n:{'|'.join(node_labels())}) "
         "ON EACH [n.name, n.aliases_text, n.quotes_text, n.summary]"
     )
+    stmts.append(
+        f"CREATE FULLTEXT INDEX kg_search_facts IF NOT EXISTS FOR ()-[r:{'|'.join(sorted(REL_KINDS))}]-() "
+        "ON EACH [r.quotes_text]"
+    )
     return stmts
 
 

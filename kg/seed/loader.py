@@ -67,10 +67,13 @@ def ensure_schema(db: Database) -> None:
 def _cited(var: str) -> str:
     """Cypher that sets `var`'s citation lists to those of sources outside this load (read into
     os/oq/oc before `SET var = ...`) followed by this load's (`row_props`)."""
-    return ", ".join(
+    lists = ", ".join(
         f"{var}.{key} = CASE WHEN row_props.sources IS NULL THEN null ELSE [i IN keep | {old}[i]] + row_props.{key} END"
         for key, old in (("sources", "os"), ("quotes", "oq"), ("confidences", "oc"))
     )
+    # one text of all quotes, for the full-text index
+    return lists + (f", {var}.quotes_text = CASE WHEN row_props.sources IS NULL THEN null ELSE "
+                    f"reduce(t = '', q IN [i IN keep | oq[i]] + row_props.quotes | t + q + ' | ') END")
 
 
 def _keep(var: str) -> str:

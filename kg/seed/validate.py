@@ -336,8 +336,6 @@ def validate(paths: Iterable[Path]) -> Seed:
         _cite(rec.props, rec.citations)
         if rec.props.get("aliases"):
             rec.props["aliases_text"] = " | ".join(rec.props["aliases"])
-        if rec.citations:
-            rec.props["quotes_text"] = " | ".join(c.quote for c in rec.citations)
     for rel in seed.rels.values():
         _cite(rel.props, rel.citations)
     return seed

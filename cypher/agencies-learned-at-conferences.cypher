@@ -1,0 +1,24 @@
+/*
+name: agencies-learned-at-conferences
+title: Agencies that learned of a tool at a conference
+description: Which agencies learned of a tool at a conference or convention, and which one?
+params:
+  tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
+*/
+MATCH (agency:Entity)-[learned:LEARNED_OF_AT]->(conf:Conference)
+WHERE (agency:PoliceAgency OR agency:Unit)
+  AND EXISTS {
+    MATCH (tool:Product) WHERE (tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) })
+      AND (learned.product = tool.id OR EXISTS { (tool)-[:PRESENTED_AT]->(conf) })
+  }
+OPTIONAL MATCH (agency)-[attended:ATTENDED]->(conf)
+RETURN agency.name AS agency,
+       agency.id AS agency_id,
+       conf.name AS conference,
+       conf.kind AS kind,
+       coalesce(conf.named, true) AS named,
+       attended.officers AS officers,
+       learned.confidence AS confidence,
+       learned.quotes AS quotes,
+       learned.sources AS sources
+ORDER BY agency

@@ -1,0 +1,22 @@
+/*
+name: sources-for
+title: Sources for an entity
+description: Which sources support the facts about an entity, with the quote each one gives for each fact.
+params:
+  entity: {type: entity, example: Niagara police, doc: the entity (id, name or alias)}
+*/
+MATCH (n:Entity {id: $entity})
+CALL (n) {
+  MATCH (n)-[r]-(m:Entity)
+  WHERE r.sources IS NOT NULL
+  UNWIND range(0, size(r.sources) - 1) AS i
+  RETURN r.sources[i] AS source_id,
+         startNode(r).name + ' ' + type(r) + ' ' + endNode(r).name AS fact,
+         r.quotes[i] AS quote, r.confidences[i] AS confidence
+  UNION ALL
+  MATCH (s:Source)-[rep:REPORTS]->(n)
+  RETURN s.id AS source_id, n.name AS fact, rep.quote AS quote, rep.confidence AS confidence
+}
+MATCH (src:Source {id: source_id})
+RETURN src.id AS source, src.title AS title, src.published AS published, fact, quote, confidence
+ORDER BY source, fact, quote

@@ -1,0 +1,21 @@
+/*
+name: statements
+title: Statements by a person or agency
+description: What did a person or agency say, when, and in which source?
+params:
+  speaker: {type: entity, example: Frank Bergen, doc: the person or organisation (its statements and those made on its behalf)}
+*/
+MATCH (st:Statement)
+WHERE EXISTS { (:Entity {id: $speaker})-[:MADE]->(st) } OR EXISTS { (st)-[:ON_BEHALF_OF]->(:Entity {id: $speaker}) }
+RETURN st.date AS date,
+       st.date_precision AS date_precision,
+       st.date_as_written AS date_as_written,
+       COLLECT { MATCH (who)-[:MADE]->(st) RETURN who.name } AS said_by,
+       st.stance AS stance,
+       st.medium AS medium,
+       st.summary AS summary,
+       st.quotes AS quotes,
+       st.confidence AS confidence,
+       st.sources AS sources,
+       st.id AS statement_id
+ORDER BY coalesce(date, '9999'), statement_id

@@ -1,0 +1,23 @@
+/*
+name: trial-access
+title: Free or trial access
+description: Which agencies got free or trial access to a tool, how, and through whom (conferences, conventions)?
+params:
+  tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
+*/
+MATCH (agency:Entity)-[access:HAD_ACCESS]->(tool:Product)
+WHERE (tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) })
+  AND access.mode IN ['trial', 'free_trial', 'evaluation']
+RETURN agency.name AS agency,
+       agency.id AS agency_id,
+       access.mode AS access,
+       access.how AS how,
+       access.officers AS officers,
+       access.start AS since,
+       COLLECT { MATCH (agency)-[:ATTENDED|LEARNED_OF_AT]->(c:Conference) RETURN DISTINCT c.name } AS through,
+       COLLECT { MATCH (agency)-[u:USED]->(tool) RETURN u.mode } AS used_for,
+       coalesce(access.stopped, false) AS stopped,
+       access.confidence AS confidence,
+       access.quotes AS quotes,
+       access.sources AS sources
+ORDER BY agency

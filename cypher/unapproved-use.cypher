@@ -1,0 +1,22 @@
+/*
+name: unapproved-use
+title: Use without approval or the chief's knowledge
+description: Where was a tool used or accessed without organisational approval, or before the agency or its chief knew?
+params:
+  tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
+*/
+MATCH (agency:Entity)-[use:USED|HAD_ACCESS]->(tool:Product)
+WHERE (tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) })
+WITH agency, tool,
+     collect(use) AS uses,
+     COLLECT { MATCH (agency)-[:PARTICIPATED_IN]->(e:Event {kind: 'discovery'}) RETURN e } AS discoveries
+WHERE any(u IN uses WHERE u.approved = false) OR size(discoveries) > 0
+RETURN agency.name AS agency,
+       agency.id AS agency_id,
+       [u IN uses | type(u) + coalesce(' ' + u.mode, '')] AS uses,
+       any(u IN uses WHERE u.approved = false) AS unapproved,
+       [e IN discoveries | coalesce(e.date, '?') + ': ' + e.name] AS learned_of_it,
+       [u IN uses WHERE u.approved = false | u.quotes[0]] + [e IN discoveries | e.quotes[0]] AS quotes,
+       reduce(all = [], s IN [u IN uses | u.sources] + [e IN discoveries | e.sources] |
+              all + [x IN s WHERE NOT x IN all]) AS sources
+ORDER BY agency
