@@ -23,6 +23,43 @@ def connect(uri: str | None = None, username: str | None = None, password: str |
     return Database.connect(uri=uri, username=username, password=password, database=database)
 
 
+def list_queries() -> list[str]:
+    """The names of the named questions in cypher/."""
+    from kg.queries import catalogue
+
+    return list(catalogue())
+
+
+def run_query(db: Database, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Answer a named question; rows as dicts. Entity parameters take an id, a name or an alias.
+
+    >>> kg.run_query(db, "stop-orders", agency="Toronto police")[-1]["ordered_by"]   # doctest: +SKIP
+    'Mark Saunders'
+    """
+    from kg.queries import run
+
+    return run(db, name, params).rows
+
+
+def search(db: Database, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Full-text search over names, aliases and quotes, best first."""
+    from kg.queries import search as fulltext
+
+    return fulltext(db, text, limit)
+
+
+def load(db: Database, *paths: str) -> str:
+    """Validate and load seed files (default: the project's seed/); returns the summary line."""
+    from pathlib import Path
+
+    from kg.config import project_root
+    from kg.seed import validate
+    from kg.seed.loader import load as write
+
+    seed = validate([Path(p) for p in paths] or [project_root() / "seed"])
+    return write(db, seed).summary()
+
+
 def __getattr__(name: str) -> Any:
     # The public API, imported on first use so that `import kg` (and `kg --help`) stay light.
     lazy = {

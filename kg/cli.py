@@ -220,12 +220,14 @@ def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: str, title: str |
 @query_app.command("list")
 def query_list(fmt: Format = "table") -> None:
     """The named questions, with their parameters."""
+    import json
+
     from kg import queries
 
     with handled():
         catalogue = queries.catalogue()
     rows = [{"name": q.name, "title": q.title, "description": q.description,
-             "params": [f"{p.name}: {p.type}" + ("" if p.required else f" = {p.default}")
+             "params": [f"{p.name}: {p.type}" + ("" if p.required else f" = {json.dumps(p.default)}")
                         for p in q.params.values()]} for q in catalogue.values()]
     _emit(["name", "title", "description", "params"], rows, fmt)
 
@@ -323,6 +325,17 @@ def cypher(ctx: typer.Context, query: Annotated[str, typer.Argument(help="a read
         with conn.open() as db:
             results = queries.run_cypher(db, query, args)
     _emit(results.columns, results.rows, fmt)
+
+
+@app.command()
+def docs() -> None:
+    """Regenerate the documents made from the code (docs/queries.md, docs/seed.schema.json, ...)."""
+    from kg.config import project_root
+    from kg.docs import write_all
+
+    with handled():
+        changed = write_all(project_root())
+    err("updated: " + ", ".join(changed) if changed else "generated documents are up to date")
 
 
 @contextmanager

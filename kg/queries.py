@@ -288,7 +288,7 @@ def run(db: Database, name: str | Query, args: Mapping[str, Any] | None = None,
         folder: Path | None = None) -> Results:
     """Answer a named question. `args` may hold strings (as from the CLI) or Python values.
 
-    >>> run(db, "stop-orders", {"agency": "Toronto police"}).first()["ordered_by"]   # doctest: +SKIP
+    >>> run(db, "stop-orders", {"agency": "Toronto police"}).rows[-1]["ordered_by"]   # doctest: +SKIP
     'Mark Saunders'
     """
     query = name if isinstance(name, Query) else get(name, folder)
@@ -328,19 +328,27 @@ def search(db: Database, text: str, limit: int = 20) -> list[dict[str, Any]]:
     words = [_LUCENE_SPECIAL.sub(r"\\\1", w) for w in text.split()]
     if not words:
         return []
-    lucene = " ".join(f"({w} OR {w}*)" if w.isalnum() else w for w in words)
+    terms = " ".join(f"({w} OR {w}*)" if w.isalnum() else w for w in words)
+    # names and aliases count more than the words of summaries and quotes
+    lucene = f"name:({terms})^4 aliases_text:({terms})^3 summary:({terms}) quotes_text:({terms})"
     rows = db.read(
         "CALL db.index.fulltext.queryNodes('kg_search', $q, {limit: $limit}) YIELD node, score "
         "RETURN 'node' AS kind, [l IN labels(node) WHERE l <> 'Entity'][0] AS label, node.id AS id, "
-        "node.name AS name, score, node.quotes[0] AS quote, node.sources AS sources "
+        "node.name AS name, score, node.aliases AS aliases, node.quotes[0] AS quote, node.sources AS sources "
         "UNION ALL "
-        "CALL db.index.fulltext.queryRelationships('kg_search_facts', $q, {limit: $limit}) YIELD relationship, score "
+        "CALL db.index.fulltext.queryRelationships('kg_search_facts', $facts, {limit: $limit}) "
+        "YIELD relationship, score "
         "RETURN 'fact' AS kind, type(relationship) AS label, relationship.key AS id, "
         "startNode(relationship).name + ' ' + type(relationship) + ' ' + endNode(relationship).name AS name, "
-        "score, relationship.quotes[0] AS quote, relationship.sources AS sources",
-        {"q": lucene, "limit": limit},
+        "score, null AS aliases, relationship.quotes[0] AS quote, relationship.sources AS sources",
+        {"q": lucene, "facts": f"quotes_text:({terms})", "limit": limit},
     )
-    rows.sort(key=lambda r: -r["score"])
+    wanted = " ".join(text.lower().split())
+
+    def exact(row: dict[str, Any]) -> bool:  # the text is the thing's name or one of its aliases
+        return wanted in [(row["name"] or "").lower(), *(a.lower() for a in row["aliases"] or [])]
+
+    rows.sort(key=lambda r: (not exact(r), -r["score"]))
     return [_clean({**r, "score": round(r["score"], 3)}) for r in rows[:limit]]
 
 

@@ -114,3 +114,15 @@ def run_kg(*args: str, env: dict[str, str] | None = None, cwd: Path | None = Non
     """Run the real `kg` command (the console script of this environment)."""
     return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
                           env=env, cwd=cwd or ROOT, timeout=timeout, input=input, check=False)
+
+
+@pytest.fixture(scope="module")
+def seeded(_guarded: ServerHandle) -> Iterator[Database]:
+    """A database holding exactly the project's seed/, loaded once per test module (read-only use)."""
+    from kg.seed import validate
+    from kg.seed.loader import load
+
+    with Database(_guarded.settings) as database:
+        _wipe(database)
+        load(database, validate([ROOT / "seed"]))
+        yield database

@@ -64,23 +64,31 @@ def ensure_schema(db: Database) -> None:
     db.run_auto("CALL db.awaitIndexes(300)")
 
 
-def _cited(var: str) -> str:
-    """Cypher that sets `var`'s citation lists to those of sources outside this load (read into
-    os/oq/oc before `SET var = ...`) followed by this load's (`row_props`)."""
-    lists = ", ".join(
-        f"{var}.{key} = CASE WHEN row_props.sources IS NULL THEN null ELSE [i IN keep | {old}[i]] + row_props.{key} END"
-        for key, old in (("sources", "os"), ("quotes", "oq"), ("confidences", "oc"))
-    )
-    # one text of all quotes, for the full-text index
-    return lists + (f", {var}.quotes_text = CASE WHEN row_props.sources IS NULL THEN null ELSE "
-                    f"reduce(t = '', q IN [i IN keep | oq[i]] + row_props.quotes | t + q + ' | ') END")
-
-
 def _keep(var: str) -> str:
+    """Cypher computing `cites`: the citations of `var` by sources outside this load, plus this
+    load's (`row_props`), as [source, quote, confidence] triples sorted by source, so the result
+    does not depend on which files were loaded together."""
     return (
         f"WITH *, coalesce({var}.sources, []) AS os, coalesce({var}.quotes, []) AS oq, "
-        f"coalesce({var}.confidences, []) AS oc "
-        "WITH *, [i IN range(0, size(os) - 1) WHERE NOT os[i] IN $loaded] AS keep "
+        f"coalesce({var}.confidences, []) AS oc, coalesce(row_props.sources, []) AS ns "
+        "WITH *, COLLECT { "
+        "UNWIND [i IN range(0, size(os) - 1) WHERE NOT os[i] IN $loaded | [os[i], oq[i], oc[i]]] "
+        "+ [j IN range(0, size(ns) - 1) | [ns[j], row_props.quotes[j], row_props.confidences[j]]] AS t "
+        "RETURN t ORDER BY t[0] } AS cites "
+    )
+
+
+def _cited(var: str) -> str:
+    """Cypher setting the citation properties of `var` from `cites` (see `_keep`)."""
+    none = "CASE WHEN row_props.sources IS NULL THEN null ELSE"
+    return (
+        f"{var}.sources = {none} [t IN cites | t[0]] END, "
+        f"{var}.quotes = {none} [t IN cites | t[1]] END, "
+        f"{var}.confidences = {none} [t IN cites | t[2]] END, "
+        f"{var}.confidence = {none} CASE WHEN any(t IN cites WHERE t[2] = 'high') THEN 'high' "
+        "WHEN any(t IN cites WHERE t[2] = 'medium') THEN 'medium' ELSE 'low' END END, "
+        # one text of all quotes, for the full-text index
+        f"{var}.quotes_text = {none} reduce(text = '', t IN cites | text + t[1] + ' | ') END"
     )
 
 
@@ -133,7 +141,11 @@ def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
                 s.execute_write(work)
             tick(what, len(chunk))
 
-    # 1. sources and nodes, one query per label (labels cannot be parameters)
+    # 1. what each loaded source reported last time and no longer does (read before the Source
+    #    nodes are rewritten, since they remember it)
+    _remove_stale(db, seed, report)
+
+    # 2. sources and nodes, one query per label (labels cannot be parameters)
     write(_node_query(SOURCE_LABEL), [s.props for s in seed.sources.values()], "sources")
     by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for node in seed.nodes.values():
@@ -141,15 +153,12 @@ def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
     for label in sorted(by_label):
         write(_node_query(label), by_label[label], "nodes")
 
-    # 2. relationships, one query per type
+    # 3. relationships, one query per type
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for rel in seed.rels.values():
         by_type[rel.type].append({"start": rel.start, "end": rel.end, "props": rel.props})
     for rel_type in sorted(by_type):
         write(_rel_query(rel_type), by_type[rel_type], "relationships")
-
-    # 3. what each loaded source no longer reports
-    _remove_stale(db, seed, report)
 
     # 4. provenance edges of the loaded sources: merged, and those the files no longer imply removed
     reports = [{"source": c.source, "id": n.id, "quote": c.quote, "confidence": c.confidence}

@@ -1,0 +1,68 @@
+"""Documentation generated from the code, so it cannot drift: `kg docs` writes it, and a test
+fails when a committed copy differs from what the code generates now."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+
+def queries_markdown() -> str:
+    from kg import queries
+
+    lines = [
+        "# Named questions",
+        "",
+        "Generated from the headers of `cypher/*.cypher` by `kg docs`; do not edit by hand.",
+        "Run one with `kg query run NAME [-p key=value ...] [--format table|json|csv]`. Entity parameters",
+        "take an id, a name or an alias (`EPS`, `Edmonton police`). Every answer row names its sources.",
+        "",
+        "| name | question | parameters |",
+        "| --- | --- | --- |",
+    ]
+    catalogue = queries.catalogue()
+    for q in catalogue.values():
+        params = "<br>".join(
+            f"`{p.name}` ({p.type}{'' if p.required else f', default `{json.dumps(p.default)}`'})" for p in q.params.values()
+        ) or "none"
+        lines.append(f"| [`{q.name}`](#{q.name}) | {q.description} | {params} |")
+    for q in catalogue.values():
+        lines += ["", f"## {q.name}", "", f"**{q.title}.** {q.description}", ""]
+        if q.params:
+            lines += ["| parameter | type | default | example | meaning |", "| --- | --- | --- | --- | --- |"]
+            for p in q.params.values():
+                default = "(required)" if p.required else f"`{json.dumps(p.default)}`"
+                example = f"`{p.example}`" if p.example is not None else ""
+                lines.append(f"| `{p.name}` | {p.type} | {default} | {example} | {p.doc} |")
+            lines.append("")
+        example = " ".join(f'-p {k}="{v}"' for k, v in q.example_args(optional=True).items())
+        lines += ["```bash", f"kg query run {q.name} {example}".rstrip(), "```", "",
+                  "```cypher", q.cypher, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def seed_schema() -> str:
+    from kg.seed.model import json_schema_text
+
+    return json_schema_text()
+
+
+#: committed file (relative to the project root) -> its generator
+GENERATED: dict[str, Callable[[], str]] = {
+    "docs/queries.md": queries_markdown,
+    "docs/seed.schema.json": seed_schema,
+}
+
+
+def write_all(root: Path) -> list[str]:
+    """Regenerate every generated document; return those that changed."""
+    changed = []
+    for rel, make in GENERATED.items():
+        path = root / rel
+        text = make()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            changed.append(rel)
+    return changed

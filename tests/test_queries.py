@@ -1,0 +1,369 @@
+"""Named questions against the seed graph: the answers the two articles support, worked out
+from the text; parameter handling; the read-only guards; JSON and CSV output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import queries
+from kg.db import Database
+from kg.errors import QueryError, UsageError
+
+from .conftest import ServerHandle, run_kg
+
+CTV = "src-ctv-edmonton-2020-02-28"
+CBC = "src-cbc-hamilton-2020-02"
+CATALOGUE = ["agencies-learned-at-conferences", "agencies-using-tool", "denied-then-admitted", "investigations",
+             "stop-orders", "officials", "statements", "timeline", "entity-profile", "sources-for", "connection",
+             "oversight", "trial-access", "unapproved-use"]
+
+
+def ask(db: Database, name: str, **args: object) -> list[dict]:
+    return queries.run(db, name, args).rows
+
+
+# --- the files themselves (no database) ------------------------------------------------------------
+
+def test_the_catalogue_has_every_named_question() -> None:
+    assert set(CATALOGUE) <= set(queries.catalogue())
+
+
+@pytest.mark.parametrize("name", sorted(queries.catalogue()))
+def test_header_and_cypher_agree(name: str) -> None:
+    query = queries.catalogue()[name]
+    assert query.check() == []
+    assert query.title and query.description
+    for param in query.params.values():
+        assert param.doc, f"{name}: parameter {param.name} has no description"
+        assert param.example is not None, f"{name}: parameter {param.name} has no example"
+
+
+def test_a_query_file_that_writes_is_refused_before_the_server(tmp_path: Path) -> None:
+    (tmp_path / "sneaky.cypher").write_text("/*\nname: sneaky\ntitle: t\ndescription: d\nparams: {}\n*/\n"
+                                            "MATCH (n) WITH n LIMIT 1\n// harmless comment: CREATE\n"
+                                            "DETACH DELETE n RETURN 1 AS x\n")
+    query = queries.get("sneaky", tmp_path)
+    assert any("DETACH" in p or "DELETE" in p for p in query.check())
+    with pytest.raises(QueryError, match="only reads"):
+        queries.run(None, query)  # type: ignore[arg-type]  # refused before any database is touched
+
+
+@pytest.mark.parametrize("cypher,clause", [
+    ("MATCH (n) SET n.x = 1", "SET"), ("CREATE (n)", "CREATE"), ("MATCH (n) CALL (n) { DETACH DELETE n }", "DELETE"),
+    ("LOAD CSV FROM 'file:///x' AS row RETURN row", "LOAD CSV"), ("CALL dbms.security.createUser('a','b')", "CALL"),
+    ("MERGE (n:X)", "MERGE"), ("DROP INDEX x", "DROP"), ("match (n) remove n:X", "REMOVE"),
+])
+def test_keyword_guard_finds_writes(cypher: str, clause: str) -> None:
+    assert any(clause in found for found in queries.write_clauses(cypher))
+
+
+@pytest.mark.parametrize("cypher", [
+    "MATCH (n) WHERE n.name = 'CREATE something' RETURN n", "MATCH (n) // DELETE later\nRETURN n",
+    "MATCH (n:`SET`) RETURN n", "CALL db.index.fulltext.queryNodes('kg_search', 'x') YIELD node RETURN node",
+    "MATCH (n) CALL (n) { RETURN n.id AS i } RETURN i", "MATCH (n) WHERE n.offset > 1 RETURN n.created",
+])
+def test_keyword_guard_lets_reads_through(cypher: str) -> None:
+    assert queries.write_clauses(cypher) == []
+
+
+# --- answers -------------------------------------------------------------------------------------------
+
+@pytest.mark.db
+def test_agencies_learned_at_conferences(seeded: Database) -> None:
+    rows = ask(seeded, "agencies-learned-at-conferences")
+    assert {r["agency_id"] for r in rows} == {"eps", "hamilton-police"}
+    by_agency = {r["agency_id"]: r for r in rows}
+    assert by_agency["eps"]["kind"] == "conference" and by_agency["eps"]["named"] is False
+    assert by_agency["hamilton-police"]["kind"] == "convention" and by_agency["hamilton-police"]["officers"] == 2
+    assert by_agency["eps"]["sources"] == [CTV] and by_agency["hamilton-police"]["sources"] == [CBC]
+    # the vendor's name reaches its product
+    assert ask(seeded, "agencies-learned-at-conferences", tool="Clearview AI") == rows
+
+
+@pytest.mark.db
+def test_agencies_using_the_tool(seeded: Database) -> None:
+    rows = ask(seeded, "agencies-using-tool")
+    assert {r["agency_id"] for r in rows} == {"eps", "hamilton-police", "halton-police", "niagara-police",
+                                              "toronto-police", "rcmp"}
+    eps = [r for r in rows if r["agency_id"] == "eps"]
+    assert {(r["relation"], r["how"], r.get("since")) for r in eps} == {
+        ("HAD_ACCESS", "account", "2019-12"), ("USED", "operational", "2020-01"), ("USED", "test", None)}
+    toronto = next(r for r in rows if r["agency_id"] == "toronto-police")
+    assert toronto["since"] == "2019-10" and toronto["stopped"] is True
+    assert any("Mark Saunders" in s and "2020-02-05" in s for s in toronto["stop_orders"])
+    assert toronto["sources"] == [CBC, CTV]
+    halton = next(r for r in rows if r["agency_id"] == "halton-police")
+    assert halton["how"] == "free_trial" and halton["since"] == "2019-10"
+    collectives = ask(seeded, "agencies-using-tool", collectives=True)
+    assert "law-enforcement-agencies" in {r["agency_id"] for r in collectives}
+
+
+@pytest.mark.db
+def test_denied_then_admitted(seeded: Database) -> None:
+    rows = ask(seeded, "denied-then-admitted")
+    assert [r["agency_id"] for r in rows] == ["eps", "hamilton-police", "niagara-police", "toronto-police"]
+    hamilton = rows[1]
+    assert hamilton["denied_on"] == "2020-02-04"
+    assert hamilton["admitted_by"] == ["Hamilton Police Service freedom of information branch"]
+    eps = rows[0]
+    assert eps["admitted_on"] == "2020-02-28" and eps["denied_as_written"] == "A week earlier"
+    niagara = rows[2]
+    assert niagara["denied_as_written"] == "on Thursday" and niagara["admitted_as_written"] == "Saturday"
+    toronto = rows[3]
+    assert toronto["denied_on"] == "2020-01" and toronto["admitted_on"] == "2020-02"
+    for row in rows:
+        assert row["denial_quotes"] and row["admission_quotes"] and row["sources"]
+
+
+@pytest.mark.db
+def test_investigations_of_clearview(seeded: Database) -> None:
+    rows = ask(seeded, "investigations", subject="Clearview AI")
+    commissioners = next(r for r in rows if r["kind"] == "investigation")
+    assert sorted(commissioners["conducted_by"]) == [
+        "Commission d'accès à l'information du Québec",
+        "Office of the Information and Privacy Commissioner for British Columbia",
+        "Office of the Information and Privacy Commissioner of Alberta",
+        "Office of the Privacy Commissioner of Canada",
+    ]
+    assert commissioners["sources"] == [CTV]
+    review = next(r for r in rows if r["kind"] == "review")
+    assert review["awaited_by"] == ["Halton Regional Police Service"] and review["status"] == "pending"
+    everything = ask(seeded, "investigations")
+    assert len(everything) == 6
+    into_eps = ask(seeded, "investigations", subject="EPS")
+    assert {"Office of the Information and Privacy Commissioner of Alberta"} <= {
+        b for r in into_eps for b in r["conducted_by"]}
+
+
+@pytest.mark.db
+def test_stop_orders(seeded: Database) -> None:
+    toronto = ask(seeded, "stop-orders", agency="Toronto police")
+    direct = [r for r in toronto if r["for_agency_id"] == "toronto-police"]
+    assert [(r["ordered_by"], r["date"], r["kind"]) for r in direct] == [("Mark Saunders", "2020-02-05", "directive")]
+    # Toronto is one of the Ontario police services the commissioner asked to stop
+    assert {r["ordered_by_id"] for r in toronto} == {"mark-saunders", "ontario-ipc"}
+    everything = ask(seeded, "stop-orders")
+    assert ("Frank Bergen", "hamilton-police") in {(r["ordered_by"], r["for_agency_id"]) for r in everything}
+    assert any(r["ordered_by_id"] == "ontario-ipc" and r["kind"] == "request" for r in everything)
+    # Hamilton belongs to Ontario police services, whom the commissioner asked to stop
+    assert any(r["ordered_by_id"] == "ontario-ipc" for r in ask(seeded, "stop-orders", agency="hamilton-police"))
+
+
+@pytest.mark.db
+def test_officials(seeded: Database) -> None:
+    eps = ask(seeded, "officials", agency="EPS")
+    assert ("Warren Driechel", "Supt.") in {(r["person"], r["title"]) for r in eps}
+    everyone = ask(seeded, "officials")
+    titles = {(r["person"], r["title"]) for r in everyone}
+    assert ("Frank Bergen", "Deputy Chief") in titles and ("Ryan Anderson", "Const.") in titles
+    assert ("Mark Saunders", "Chief") in titles and ("Jill Clayton", "Commissioner") in titles
+
+
+@pytest.mark.db
+def test_statements_by_a_speaker(seeded: Database) -> None:
+    rows = ask(seeded, "statements", speaker="Frank Bergen")
+    assert len(rows) >= 3
+    assert all(r["sources"] == [CBC] and "Frank Bergen" in r["said_by"] for r in rows)
+    assert any("cease and desist until further conversation" in " ".join(r["quotes"]) for r in rows)
+    assert ask(seeded, "statements", speaker="instagram") == []
+
+
+@pytest.mark.db
+def test_timeline(seeded: Database) -> None:
+    rows = ask(seeded, "timeline")
+    dates = [r["date"] for r in rows]
+    assert dates == sorted(dates)
+    assert {"2019-10", "2019-12", "2020-01", "2020-02-04", "2020-02-05", "2020-02-27", "2020-02-28"} <= set(dates)
+    assert all(r["precision"] in ("year", "month", "day") and r["sources"] for r in rows)
+    hamilton = ask(seeded, "timeline", entity="Hamilton police")
+    assert hamilton and all(r["date"].startswith(("2019", "2020")) for r in hamilton)
+    assert "2020-02-04" in {r["date"] for r in hamilton}
+    assert len(hamilton) < len(rows)
+
+
+@pytest.mark.db
+def test_entity_profile_and_sources_for(seeded: Database) -> None:
+    profile = ask(seeded, "entity-profile", entity="Driechel")
+    assert profile[0]["relation"] == "Person" and profile[0]["details"]["name"] == "Warren Driechel"
+    assert any(r["relation"] == "HOLDS_ROLE" and r["details"].get("title") == "Supt." for r in profile)
+    assert all(r["sources"] for r in profile)
+    niagara = ask(seeded, "sources-for", entity="NRPS")
+    assert {r["source"] for r in niagara} == {CBC}
+    assert any("limited capacity" in r["quote"] for r in niagara)
+
+
+@pytest.mark.db
+def test_connection(seeded: Database) -> None:
+    rows = ask(seeded, "connection", **{"from": "Ann Cavoukian", "to": "Clearview AI"})
+    assert rows and rows[0]["hops"] >= 1
+    assert all(link["sources"] and link["quote"] for r in rows for link in r["links"])
+    assert rows[0]["chain"].startswith("Ann Cavoukian") and rows[0]["chain"].endswith("Clearview AI")
+
+
+@pytest.mark.db
+def test_oversight(seeded: Database) -> None:
+    rows = {r["body_id"]: r for r in ask(seeded, "oversight")}
+    assert "Edmonton Police Service" in rows["alberta-oipc"]["covers"]
+    assert rows["alberta-oipc"]["investigations"]
+    assert any("request" in s for s in rows["ontario-ipc"]["stop_requests"])
+    assert "Information and Privacy Commissioner Brian Beamish" in rows["ontario-ipc"]["people"]
+
+
+@pytest.mark.db
+def test_trial_access(seeded: Database) -> None:
+    rows = ask(seeded, "trial-access")
+    assert {r["agency_id"] for r in rows} == {"hamilton-police", "halton-police", "niagara-police"}
+    hamilton = next(r for r in rows if r["agency_id"] == "hamilton-police")
+    assert hamilton["through"] == ["[unnamed law enforcement convention attended by Hamilton officers]"]
+    assert hamilton["officers"] == 2
+
+
+@pytest.mark.db
+def test_unapproved_use(seeded: Database) -> None:
+    rows = ask(seeded, "unapproved-use")
+    assert {r["agency_id"]: r.get("unapproved", False) for r in rows} == {"eps": True, "toronto-police": False}
+    toronto = next(r for r in rows if r["agency_id"] == "toronto-police")
+    assert any("2020-02-05" in x for x in toronto["learned_of_it"])
+
+
+@pytest.mark.db
+def test_figures(seeded: Database) -> None:
+    rows = ask(seeded, "figures")
+    three_billion = next(r for r in rows if r["value"] == 3_000_000_000)
+    assert three_billion["unit"] == "images" and three_billion["qualifier"] == "estimate"
+    assert "The New York Times" in " ".join(three_billion["reported_by"]) or three_billion["reported_by"]
+
+
+@pytest.mark.db
+def test_every_answer_names_its_sources(seeded: Database) -> None:
+    for name, query in queries.catalogue().items():
+        rows = queries.run(seeded, query, query.example_args()).rows
+        assert rows, f"{name} answered nothing with its example"
+        assert all(r.get("sources") or r.get("source") for r in rows), name
+
+
+# --- parameters, guards, formats through the CLI ---------------------------------------------------------
+
+@pytest.mark.db
+@pytest.mark.parametrize("args,message", [
+    (["query", "run", "no-such-question"], "no query named"),
+    (["query", "run", "statements"], "needs parameter 'speaker'"),
+    (["query", "run", "stop-orders", "-p", "colour=red"], "does not take colour"),
+    (["query", "run", "connection", "-p", "from=EPS", "-p", "to=RCMP", "-p", "limit=many"], "expects int"),
+    (["query", "run", "statements", "-p", "speaker=Clearview"], "ambiguous"),
+    (["query", "run", "statements", "-p", "speaker=Nobody Atall"], "no entity is called"),
+    (["query", "run", "stop-orders", "-p", "agency"], "key=value"),
+    (["query", "run", "timeline", "--format", "xml"], "--format"),
+])
+def test_parameter_errors_exit_2(seeded: Database, server: ServerHandle, args: list[str], message: str) -> None:
+    proc = run_kg(*args, env=server.env())
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.db
+def test_ambiguous_names_list_the_candidates(seeded: Database, server: ServerHandle) -> None:
+    proc = run_kg("query", "run", "statements", "-p", "speaker=Clearview", env=server.env())
+    assert "clearview-ai" in proc.stderr and "clearview-app" in proc.stderr
+
+
+@pytest.mark.db
+def test_json_output_parses_for_every_question(seeded: Database, server: ServerHandle) -> None:
+    for name, query in queries.catalogue().items():
+        args = [x for k, v in query.example_args().items() for x in ("-p", f"{k}={v}")]
+        proc = run_kg("query", "run", name, *args, "--format", "json", env=server.env())
+        assert proc.returncode == 0, (name, proc.stderr)
+        rows = json.loads(proc.stdout)
+        assert isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows), name
+
+
+@pytest.mark.db
+def test_csv_output_is_rfc4180(seeded: Database, server: ServerHandle) -> None:
+    proc = subprocess.run([sys.executable, "-m", "kg", "query", "run", "denied-then-admitted", "--format", "csv"],
+                          capture_output=True, env=server.env(), check=False)  # bytes: keep the CRLFs
+    assert proc.returncode == 0
+    text = proc.stdout.decode("utf-8")
+    assert text.count("\r\n") >= 5
+    table = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [r["agency_id"] for r in table] == ["eps", "hamilton-police", "niagara-police", "toronto-police"]
+    assert json.loads(table[0]["sources"]) == [CTV]
+
+
+@pytest.mark.db
+def test_no_rows_says_so_and_exits_0(seeded: Database, server: ServerHandle) -> None:
+    proc = run_kg("query", "run", "statements", "-p", "speaker=instagram", env=server.env())
+    assert proc.returncode == 0 and "no rows" in proc.stderr
+
+
+@pytest.mark.db
+def test_writes_cannot_get_through_either_guard(seeded: Database, server: ServerHandle) -> None:
+    before = seeded.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    proc = run_kg("cypher", "MATCH (n) DETACH DELETE n", env=server.env())
+    assert proc.returncode == 1 and "only reads" in proc.stderr
+    # the second guard alone: a write sent straight to a read transaction is refused by the server
+    with pytest.raises(QueryError):
+        seeded.read("CREATE (:Intruder {id: 'x'})")
+    with pytest.raises(QueryError):
+        seeded.query("MATCH (n:PoliceAgency) SET n.name = 'pwned'")
+    assert seeded.read("MATCH (n) RETURN count(n) AS n")[0]["n"] == before
+    assert seeded.read("MATCH (n:Intruder) RETURN count(n) AS n") == [{"n": 0}]
+
+
+@pytest.mark.db
+def test_parameters_carrying_cypher_are_just_data(seeded: Database) -> None:
+    payload = "eps'}) DETACH DELETE n //"
+    with pytest.raises(UsageError, match="no entity is called"):
+        queries.run(seeded, "statements", {"speaker": payload})
+    rows = queries.run_cypher(seeded, "MATCH (n:Entity) WHERE n.name = $x RETURN n.id AS id", {"x": payload}).rows
+    assert rows == []
+    assert seeded.read("MATCH (n:PoliceAgency {id: 'eps'}) RETURN count(n) AS n") == [{"n": 1}]
+
+
+@pytest.mark.db
+def test_cypher_command_uses_the_same_parameters_and_output(seeded: Database, server: ServerHandle) -> None:
+    proc = run_kg("cypher", "MATCH (a:PoliceAgency {id: $id}) RETURN a.name AS name", "-p", "id=eps",
+                  "--format", "json", env=server.env())
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == [{"name": "Edmonton Police Service"}]
+    missing = run_kg("cypher", "MATCH (a {id: $id}) RETURN a", env=server.env())
+    assert missing.returncode == 2 and "$id" in missing.stderr
+
+
+@pytest.mark.db
+def test_search_ranks_names_aliases_and_quotes(seeded: Database, server: ServerHandle) -> None:
+    hits = queries.search(seeded, "Cavoukian")
+    assert hits[0]["id"] == "ann-cavoukian"
+    quotes = queries.search(seeded, "auto theft")
+    assert any("auto theft" in (h.get("quote") or "") for h in quotes)
+    assert queries.search(seeded, 'wake-up call" (AND) [') is not None  # Lucene syntax is escaped
+    proc = run_kg("search", "NRPS", "--format", "json", env=server.env())
+    assert proc.returncode == 0 and json.loads(proc.stdout)[0]["id"] == "niagara-police"
+
+
+@pytest.mark.db
+def test_stats_counts_labels_and_relationships(seeded: Database, server: ServerHandle) -> None:
+    proc = run_kg("stats", "--format", "json", env=server.env())
+    rows = {(r["kind"], r["name"]): r["count"] for r in json.loads(proc.stdout)}
+    assert rows[("label", "Source")] == 2
+    assert rows[("label", "PoliceAgency")] >= 6
+    assert rows[("relationship", "CORRECTS")] >= 4
+
+
+@pytest.mark.db
+def test_python_api(seeded: Database, server: ServerHandle) -> None:
+    import kg
+
+    assert "denied-then-admitted" in kg.list_queries()
+    db = kg.connect(uri=server.settings.uri, username=server.settings.username, password=server.settings.password)
+    with db:
+        rows = kg.run_query(db, "stop-orders", agency="Toronto police")
+        assert "Mark Saunders" in [r["ordered_by"] for r in rows]
+        assert kg.search(db, "Bergen")[0]["id"] == "frank-bergen"
