@@ -24,7 +24,8 @@ def queries_markdown() -> str:
     catalogue = queries.catalogue()
     for q in catalogue.values():
         params = "<br>".join(
-            f"`{p.name}` ({p.type}{'' if p.required else f', default `{json.dumps(p.default)}`'})" for p in q.params.values()
+            f"`{p.name}` ({p.type}{'' if p.required else f', default `{json.dumps(p.default)}`'})"
+            for p in q.params.values()
         ) or "none"
         lines.append(f"| [`{q.name}`](#{q.name}) | {q.description} | {params} |")
     for q in catalogue.values():

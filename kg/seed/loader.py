@@ -124,74 +124,126 @@ def _count(counters: dict[str, int], summary: neo4j.ResultSummary) -> None:
         counters[name] += getattr(c, name)
 
 
+class _Writer:
+    """Runs the statements of one load. A seed of at most `atomic_rows` rows is written in one
+    transaction, so that any failure (a server error, a crash, a kill) leaves the database as it
+    was; a larger one goes in transactions of `batch_size` rows, and running the load again after
+    a failure completes it (every statement is idempotent)."""
+
+    def __init__(self, db: Database, report: LoadReport, batch_size: int, atomic: bool, loaded: list[str],
+                 tick: Callable[[str, int], None]) -> None:
+        self.db, self.report, self.batch_size, self.atomic = db, report, batch_size, atomic
+        self.loaded, self.tick = loaded, tick
+        self.session: neo4j.Session | None = None
+        self.tx: neo4j.Transaction | None = None
+
+    def __enter__(self) -> _Writer:
+        if self.atomic:
+            self.session = self.db.driver.session(database=self.db.settings.database)
+            self.tx = self.session.begin_transaction()
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: object) -> None:
+        try:
+            if self.tx is not None:
+                if et is None:
+                    self.tx.commit()
+                else:
+                    self.tx.rollback()
+        finally:
+            if self.session is not None:
+                self.session.close()
+
+    def _in_tx(self, work: Callable[[neo4j.ManagedTransaction | neo4j.Transaction], T]) -> T:
+        if self.tx is not None:
+            return work(self.tx)
+        with self.db.driver.session(database=self.db.settings.database) as session:
+            return session.execute_write(work)
+
+    def fetch(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        with self.db.errors():
+            return self._in_tx(lambda tx: [r.data() for r in tx.run(query, params)])
+
+    def write(self, query: str, rows: Sequence[Any], what: str) -> int:
+        """Run `query` over `rows` (as $rows, in batches); return the sum of the `removed` column, if any."""
+        removed = 0
+        for chunk in batches(rows, self.batch_size):
+            def work(tx: neo4j.ManagedTransaction | neo4j.Transaction, chunk: Sequence[Any] = chunk) -> int:
+                result = tx.run(query, rows=list(chunk), loaded=self.loaded)
+                counted = sum(int(r["removed"]) for r in result if "removed" in r)
+                _count(self.report.counters, result.consume())
+                return counted
+
+            with self.db.errors():
+                removed += self._in_tx(work)
+            self.tick(what, len(chunk))
+        return removed
+
+
 def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
-         progress: Callable[[str, int], None] | None = None) -> LoadReport:
+         progress: Callable[[str, int], None] | None = None, atomic_rows: int = 50_000) -> LoadReport:
     """Write `seed` into the database; safe to run again (the graph ends the same)."""
     started = time.perf_counter()
     report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
-    tick = progress or (lambda _what, _n: None)
     ensure_schema(db)
-    loaded = sorted(seed.sources)
+    rows = len(seed.sources) + len(seed.nodes) + len(seed.rels)
+    with _Writer(db, report, batch_size, rows <= atomic_rows, sorted(seed.sources),
+                 progress or (lambda _what, _n: None)) as w:
+        # 1. what each loaded source reported last time and no longer does (read before the Source
+        #    nodes are rewritten, since they remember it)
+        _remove_stale(w, seed, report)
 
-    def write(query: str, rows: Sequence[Any], what: str, **params: Any) -> None:
-        for chunk in batches(rows, batch_size):
-            def work(tx: neo4j.ManagedTransaction, chunk: Sequence[Any] = chunk) -> None:
-                _count(report.counters, tx.run(query, rows=list(chunk), loaded=loaded, **params).consume())
-            with db.errors(), db.driver.session(database=db.settings.database) as s:
-                s.execute_write(work)
-            tick(what, len(chunk))
+        # 2. sources and nodes, one query per label (labels cannot be parameters)
+        w.write(_node_query(SOURCE_LABEL), [s.props for s in seed.sources.values()], "sources")
+        by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for node in seed.nodes.values():
+            by_label[node.label].append(node.props)
+        for label in sorted(by_label):
+            w.write(_node_query(label), by_label[label], "nodes")
 
-    # 1. what each loaded source reported last time and no longer does (read before the Source
-    #    nodes are rewritten, since they remember it)
-    _remove_stale(db, seed, report)
+        # 3. relationships, one query per type
+        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for rel in seed.rels.values():
+            by_type[rel.type].append({"start": rel.start, "end": rel.end, "props": rel.props})
+        for rel_type in sorted(by_type):
+            w.write(_rel_query(rel_type), by_type[rel_type], "relationships")
 
-    # 2. sources and nodes, one query per label (labels cannot be parameters)
-    write(_node_query(SOURCE_LABEL), [s.props for s in seed.sources.values()], "sources")
-    by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for node in seed.nodes.values():
-        by_label[node.label].append(node.props)
-    for label in sorted(by_label):
-        write(_node_query(label), by_label[label], "nodes")
-
-    # 3. relationships, one query per type
-    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rel in seed.rels.values():
-        by_type[rel.type].append({"start": rel.start, "end": rel.end, "props": rel.props})
-    for rel_type in sorted(by_type):
-        write(_rel_query(rel_type), by_type[rel_type], "relationships")
-
-    # 4. provenance edges of the loaded sources: merged, and those the files no longer imply removed
-    reports = [{"source": c.source, "id": n.id, "quote": c.quote, "confidence": c.confidence}
-               for n in seed.nodes.values() for c in n.citations]
-    write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
-          "MERGE (s)-[r:REPORTS]->(n) SET r.quote = row.quote, r.confidence = row.confidence", reports, "provenance")
-    mentions = [{"source": s.id, "id": m} for s in seed.sources.values() for m in sorted(s.mentions)]
-    write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
-          "MERGE (s)-[:MENTIONS]->(n)", mentions, "provenance")
-    authorship = [{"source": s.id, "publisher": s.publisher, "authors": s.authors} for s in seed.sources.values()]
-    write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) "
-          f"MATCH (p:{BASE_LABEL} {{id: row.publisher}}) MERGE (s)-[:PUBLISHED_BY]->(p) "
-          f"WITH s, row UNWIND row.authors AS author MATCH (a:{BASE_LABEL} {{id: author}}) "
-          "MERGE (s)-[:AUTHORED_BY]->(a)", authorship, "provenance")
-    expected = [{"source": s.id, "reports": s.node_ids, "mentions": sorted(s.mentions), "publisher": [s.publisher],
-                 "authors": s.authors} for s in seed.sources.values()]
-    write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}})-[r:REPORTS|MENTIONS|PUBLISHED_BY|"
-          "AUTHORED_BY]->(n) WITH r, n, CASE type(r) WHEN 'REPORTS' THEN row.reports WHEN 'MENTIONS' THEN "
-          "row.mentions WHEN 'PUBLISHED_BY' THEN row.publisher ELSE row.authors END AS keep "
-          "WITH r WHERE NOT n.id IN keep DELETE r", expected, "provenance")
-    write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.id}}) "
-          "SET s.reports = row.reports, s.cites = row.cites",
-          [{"id": s.id, "reports": sorted(s.node_ids), "cites": sorted(f"{t}|{k}" for t, k in s.rel_keys)}
-           for s in seed.sources.values()], "sources")
+        # 4. provenance edges of the loaded sources: merged, and those the files no longer imply removed
+        _provenance(w, seed)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _remove_stale(db: Database, seed: Seed, report: LoadReport) -> None:
+def _provenance(w: _Writer, seed: Seed) -> None:
+    reports = [{"source": c.source, "id": n.id, "quote": c.quote, "confidence": c.confidence}
+               for n in seed.nodes.values() for c in n.citations]
+    w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
+            "MERGE (s)-[r:REPORTS]->(n) SET r.quote = row.quote, r.confidence = row.confidence", reports, "provenance")
+    mentions = [{"source": s.id, "id": m} for s in seed.sources.values() for m in sorted(s.mentions)]
+    w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
+            "MERGE (s)-[:MENTIONS]->(n)", mentions, "provenance")
+    authorship = [{"source": s.id, "publisher": s.publisher, "authors": s.authors} for s in seed.sources.values()]
+    w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) "
+            f"MATCH (p:{BASE_LABEL} {{id: row.publisher}}) MERGE (s)-[:PUBLISHED_BY]->(p) "
+            f"WITH s, row UNWIND row.authors AS author MATCH (a:{BASE_LABEL} {{id: author}}) "
+            "MERGE (s)-[:AUTHORED_BY]->(a)", authorship, "provenance")
+    expected = [{"source": s.id, "reports": s.node_ids, "mentions": sorted(s.mentions), "publisher": [s.publisher],
+                 "authors": s.authors} for s in seed.sources.values()]
+    w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}})-[r:REPORTS|MENTIONS|PUBLISHED_BY|"
+            "AUTHORED_BY]->(n) WITH r, n, CASE type(r) WHEN 'REPORTS' THEN row.reports WHEN 'MENTIONS' THEN "
+            "row.mentions WHEN 'PUBLISHED_BY' THEN row.publisher ELSE row.authors END AS keep "
+            "WITH r WHERE NOT n.id IN keep DELETE r", expected, "provenance")
+    w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.id}}) "
+            "SET s.reports = row.reports, s.cites = row.cites",
+            [{"id": s.id, "reports": sorted(s.node_ids), "cites": sorted(f"{t}|{k}" for t, k in s.rel_keys)}
+             for s in seed.sources.values()], "sources")
+
+
+def _remove_stale(w: _Writer, seed: Seed, report: LoadReport) -> None:
     """Drop the citations of loaded sources that their files no longer make, and the facts left
     with no citation at all."""
-    previous = db.read(f"MATCH (s:{SOURCE_LABEL}) WHERE s.id IN $ids AND s.cites IS NOT NULL "
-                       "RETURN s.id AS id, s.cites AS cites, s.reports AS reports", {"ids": sorted(seed.sources)})
+    previous = w.fetch(f"MATCH (s:{SOURCE_LABEL}) WHERE s.id IN $ids AND s.cites IS NOT NULL "
+                       "RETURN s.id AS id, s.cites AS cites, s.reports AS reports", ids=sorted(seed.sources))
     stale_rels: dict[str, list[dict[str, str]]] = defaultdict(list)
     stale_nodes: list[dict[str, str]] = []
     for row in previous:
@@ -202,22 +254,20 @@ def _remove_stale(db: Database, seed: Seed, report: LoadReport) -> None:
             if rel_type in REL_KINDS:  # the allow-list again: this text came from the database
                 stale_rels[rel_type].append({"key": key, "source": src.id})
         stale_nodes += [{"id": n, "source": src.id} for n in set(row["reports"] or []) - set(src.node_ids)]
-    for rel_type, rows in stale_rels.items():
-        result = db.write(
+    for rel_type, rows in sorted(stale_rels.items()):
+        report.stale_relationships += w.write(
             f"UNWIND $rows AS row MATCH ()-[r:{rel_type} {{key: row.key}}]->() "
             "WITH r, row, [i IN range(0, size(r.sources) - 1) WHERE r.sources[i] <> row.source] AS keep "
             "SET r.quotes = [i IN keep | r.quotes[i]], r.confidences = [i IN keep | r.confidences[i]], "
             "r.sources = [i IN keep | r.sources[i]] "
-            "WITH r WHERE size(r.sources) = 0 DELETE r RETURN count(*) AS removed", {"rows": rows})
-        report.stale_relationships += result[0]["removed"] if result else 0
+            "WITH r WHERE size(r.sources) = 0 DELETE r RETURN count(*) AS removed", rows, "stale")
     if stale_nodes:
-        result = db.write(
+        report.stale_nodes += w.write(
             f"UNWIND $rows AS row MATCH (n:{BASE_LABEL} {{id: row.id}}) "
             "WITH n, row, [i IN range(0, size(coalesce(n.sources, [])) - 1) WHERE n.sources[i] <> row.source] AS keep "
             "SET n.quotes = [i IN keep | n.quotes[i]], n.confidences = [i IN keep | n.confidences[i]], "
             "n.sources = [i IN keep | n.sources[i]] "
-            "WITH n WHERE size(n.sources) = 0 DETACH DELETE n RETURN count(*) AS removed", {"rows": stale_nodes})
-        report.stale_nodes += result[0]["removed"] if result else 0
+            "WITH n WHERE size(n.sources) = 0 DETACH DELETE n RETURN count(*) AS removed", stale_nodes, "stale")
 
 
 def wipe(db: Database) -> None:

@@ -13,13 +13,24 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    TypeAdapter,
+)
 
 from kg.schema import NODE_KINDS, REL_KINDS
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,127}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+#: names and aliases are indexed; Neo4j's range index keys must stay well under 8 KB
+Name = Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
 Quote = Annotated[str, StringConstraints(min_length=3, max_length=2_000)]
 Confidence = Literal["high", "medium", "low"]
 if TYPE_CHECKING:
@@ -74,7 +85,15 @@ class DateSpec(_Strict):
     note: Text | None = None
 
 
-DateField = IsoDate | DateSpec
+def _date_kind(value: Any) -> str:
+    return "spec" if isinstance(value, dict | DateSpec) else "iso"
+
+
+#: `"2020-02"` or `{value: "2020-02", as_written: ..., note: ...}`; one error message either way
+DateField = Annotated[
+    Annotated[IsoDate, Tag("iso")] | Annotated[DateSpec, Tag("spec")],
+    Discriminator(_date_kind),
+]
 
 
 class _WithProps(BaseModel):
@@ -100,8 +119,8 @@ class Link(_WithProps):
 class NodeDecl(_WithProps):
     id: Id
     label: NodeLabel
-    name: Text
-    aliases: list[Text] = []
+    name: Name
+    aliases: list[Name] = []
     date: DateField | None = None
     quote: Quote | None = None
     confidence: Confidence | None = None
@@ -122,7 +141,7 @@ class RelDecl(_WithProps):
 
 class SourceMeta(_Strict):
     id: Id
-    title: Text
+    title: Name
     headline: Text | None = None
     publisher: Id
     authors: list[Id] = []

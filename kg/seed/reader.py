@@ -116,21 +116,41 @@ def _too_deep(text: str, name: str) -> None:
             raise ReadError(Problem(name, number, f"nesting deeper than {MAX_DEPTH} levels"))
 
 
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]+", re.M)
+
+
+def _no_anchors(text: str, name: str) -> None:
+    """Refuse anchors even when no alias uses them (aliases were refused while converting). The
+    regular expression only finds candidates; the YAML events decide, so `&` in text is fine."""
+    if not _ANCHOR.search(text):
+        return
+    for event in yaml.parse(text, Loader=_Loader):
+        if getattr(event, "anchor", None):
+            raise ReadError(Problem(name, event.start_mark.line + 1 if event.start_mark else 1,
+                                    "YAML anchors and aliases are not allowed in seed files"))
+
+
 def parse(text: str, name: str) -> Document:
     _too_deep(text, name)
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        # an unclosed bracket is reported where the parser gave up; the bracket is where it opened
+        opened = e.context_mark if e.context and "flow" in e.context else None
+        mark = opened or e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 1
         what = " ".join(str(x) for x in (e.context, e.problem) if x)
+        if opened and e.problem_mark and e.problem_mark.line != opened.line:
+            what += f" (the parser stopped at line {e.problem_mark.line + 1})"
         raise ReadError(Problem(name, line, f"YAML syntax error: {what}")) from e
     except yaml.YAMLError as e:
         raise ReadError(Problem(name, 1, f"YAML error: {e}")) from e
     except RecursionError as e:
         raise ReadError(Problem(name, 1, f"nesting deeper than {MAX_DEPTH} levels")) from e
     if len(nodes) != 1:
-        raise ReadError(Problem(name, 1, f"expected one YAML document, found {len(nodes)}"))
+        line = nodes[1].start_mark.line if len(nodes) > 1 else 1  # the `---` before the second one
+        raise ReadError(Problem(name, max(line, 1), f"expected one YAML document, found {len(nodes)}"))
+    _no_anchors(text, name)
     doc = Document(name, None)
     doc.data = _convert(nodes[0], (), doc, set(), 0)
     return doc

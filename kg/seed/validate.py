@@ -7,6 +7,7 @@ the first) so a contributor can fix a file in one pass.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,8 @@ from kg.seed.model import (
 from kg.seed.reader import Document, Path_, Problem, ReadError, read
 
 SEED_SUFFIXES = (".yaml", ".yml")
-REF_PROPS = ("product",)  # properties whose value is the id of another node
+REF_PROPS = {"product": ("Product",)}  # properties whose value is the id of another node, and its labels
+INT64 = 2**63 - 1
 CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
@@ -95,6 +97,11 @@ def seed_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
             yield root, str(root)
 
 
+def _internal(part: object) -> bool:
+    """Parts of a pydantic error location that name its machinery, not the file's keys."""
+    return isinstance(part, str) and (part.startswith(("function-", "str")) or part in ("iso", "spec"))
+
+
 def _loc(path: Path_) -> str:
     out = ""
     for part in path:
@@ -154,8 +161,14 @@ class _Checker:
             if spec.choices and value not in spec.choices:
                 self.add(doc, where, f"{key} {value!r} is not one of: {', '.join(spec.choices)}")
                 continue
+            if spec.type == "int" and not -INT64 <= value <= INT64:
+                self.add(doc, where, f"{key} {value} is out of range (a 64-bit integer)")
+                continue
+            if spec.type == "float" and not math.isfinite(value):
+                self.add(doc, where, f"{key} must be a finite number, not {value!r}")
+                continue
             if key in REF_PROPS:
-                self.refs.append((value, doc, where, None))
+                self.refs.append((value, doc, where, REF_PROPS[key]))
             out[key] = value
         return out
 
@@ -182,7 +195,7 @@ class _Checker:
             parsed = model.model_validate(data)
         except ValidationError as e:
             for err in e.errors():
-                loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "str"))))
+                loc = tuple(p for p in err["loc"] if not _internal(p))
                 msg = err["msg"].removeprefix("Value error, ")
                 self.add(doc, loc, f"{_loc(loc) or 'file'}: {msg}")
             return
