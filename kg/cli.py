@@ -7,6 +7,7 @@ Data goes to stdout, messages to stderr. A KgError becomes one line on stderr an
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -97,6 +98,8 @@ def root(
 ) -> None:
     """The password is read from NEO4J_PASSWORD, `.env`, or the server `kg db up` started; never
     from an option, so it stays out of shell history and process lists."""
+    # the driver logs retries and defunct connections as warnings; kg reports errors itself, once
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
     ctx.obj = Connection(uri, username, database)
 
 

@@ -43,7 +43,7 @@ class Database:
         auth = (settings.username, settings.password or "")
         try:
             self.driver = neo4j.GraphDatabase.driver(
-                settings.uri, auth=auth, connection_timeout=5.0, max_transaction_retry_time=5.0,
+                settings.uri, auth=auth, connection_timeout=5.0, max_transaction_retry_time=15.0,
                 user_agent="kg", notifications_min_severity="OFF",
             )
         except (ValueError, nx.ConfigurationError) as e:

@@ -125,93 +125,89 @@ def _count(counters: dict[str, int], summary: neo4j.ResultSummary) -> None:
 
 
 class _Writer:
-    """Runs the statements of one load. A seed of at most `atomic_rows` rows is written in one
-    transaction, so that any failure (a server error, a crash, a kill) leaves the database as it
-    was; a larger one goes in transactions of `batch_size` rows, and running the load again after
-    a failure completes it (every statement is idempotent)."""
+    """Runs the statements of one load, inside `tx` when given (one transaction for the whole
+    load), else in transactions of `batch_size` rows each."""
 
-    def __init__(self, db: Database, report: LoadReport, batch_size: int, atomic: bool, loaded: list[str],
-                 tick: Callable[[str, int], None]) -> None:
-        self.db, self.report, self.batch_size, self.atomic = db, report, batch_size, atomic
-        self.loaded, self.tick = loaded, tick
-        self.session: neo4j.Session | None = None
-        self.tx: neo4j.Transaction | None = None
+    def __init__(self, db: Database, report: LoadReport, batch_size: int, loaded: list[str],
+                 tick: Callable[[str, int], None], tx: neo4j.ManagedTransaction | None = None) -> None:
+        self.db, self.report, self.batch_size = db, report, batch_size
+        self.loaded, self.tick, self.tx = loaded, tick, tx
 
-    def __enter__(self) -> _Writer:
-        if self.atomic:
-            self.session = self.db.driver.session(database=self.db.settings.database)
-            self.tx = self.session.begin_transaction()
-        return self
-
-    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: object) -> None:
-        try:
-            if self.tx is not None:
-                if et is None:
-                    self.tx.commit()
-                else:
-                    self.tx.rollback()
-        finally:
-            if self.session is not None:
-                self.session.close()
-
-    def _in_tx(self, work: Callable[[neo4j.ManagedTransaction | neo4j.Transaction], T]) -> T:
+    def _in_tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         if self.tx is not None:
             return work(self.tx)
         with self.db.driver.session(database=self.db.settings.database) as session:
             return session.execute_write(work)
 
     def fetch(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        with self.db.errors():
-            return self._in_tx(lambda tx: [r.data() for r in tx.run(query, params)])
+        return self._in_tx(lambda tx: [r.data() for r in tx.run(query, params)])
 
     def write(self, query: str, rows: Sequence[Any], what: str) -> int:
         """Run `query` over `rows` (as $rows, in batches); return the sum of the `removed` column, if any."""
         removed = 0
         for chunk in batches(rows, self.batch_size):
-            def work(tx: neo4j.ManagedTransaction | neo4j.Transaction, chunk: Sequence[Any] = chunk) -> int:
+            def work(tx: neo4j.ManagedTransaction, chunk: Sequence[Any] = chunk) -> int:
                 result = tx.run(query, rows=list(chunk), loaded=self.loaded)
                 counted = sum(int(r["removed"]) for r in result if "removed" in r)
                 _count(self.report.counters, result.consume())
                 return counted
 
-            with self.db.errors():
-                removed += self._in_tx(work)
+            removed += self._in_tx(work)
             self.tick(what, len(chunk))
         return removed
 
 
 def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
          progress: Callable[[str, int], None] | None = None, atomic_rows: int = 50_000) -> LoadReport:
-    """Write `seed` into the database; safe to run again (the graph ends the same)."""
+    """Write `seed` into the database; safe to run again (the graph ends the same).
+
+    A seed of at most `atomic_rows` rows is written in one transaction, so a failure (a server
+    error, a crash, a kill) leaves the database as it was; a larger one goes in transactions of
+    `batch_size` rows, and loading again after a failure completes it. Transient errors (two
+    loads at once deadlocking, a leader switch) are retried by the driver.
+    """
     started = time.perf_counter()
-    report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
-    ensure_schema(db)
-    rows = len(seed.sources) + len(seed.nodes) + len(seed.rels)
-    with _Writer(db, report, batch_size, rows <= atomic_rows, sorted(seed.sources),
-                 progress or (lambda _what, _n: None)) as w:
-        # 1. what each loaded source reported last time and no longer does (read before the Source
-        #    nodes are rewritten, since they remember it)
-        _remove_stale(w, seed, report)
+    tick = progress or (lambda _what, _n: None)
+    loaded = sorted(seed.sources)
+    with db.errors():
+        ensure_schema(db)
+        if len(seed.sources) + len(seed.nodes) + len(seed.rels) <= atomic_rows:
+            def whole(tx: neo4j.ManagedTransaction) -> LoadReport:
+                report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
+                _write_seed(_Writer(db, report, batch_size, loaded, tick, tx), seed, report)
+                return report
 
-        # 2. sources and nodes, one query per label (labels cannot be parameters)
-        w.write(_node_query(SOURCE_LABEL), [s.props for s in seed.sources.values()], "sources")
-        by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for node in seed.nodes.values():
-            by_label[node.label].append(node.props)
-        for label in sorted(by_label):
-            w.write(_node_query(label), by_label[label], "nodes")
-
-        # 3. relationships, one query per type
-        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for rel in seed.rels.values():
-            by_type[rel.type].append({"start": rel.start, "end": rel.end, "props": rel.props})
-        for rel_type in sorted(by_type):
-            w.write(_rel_query(rel_type), by_type[rel_type], "relationships")
-
-        # 4. provenance edges of the loaded sources: merged, and those the files no longer imply removed
-        _provenance(w, seed)
+            with db.driver.session(database=db.settings.database) as session:
+                report = session.execute_write(whole)
+        else:
+            report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
+            _write_seed(_Writer(db, report, batch_size, loaded, tick), seed, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_seed(w: _Writer, seed: Seed, report: LoadReport) -> None:
+    # 1. what each loaded source reported last time and no longer does (read before the Source
+    #    nodes are rewritten, since they remember it)
+    _remove_stale(w, seed, report)
+
+    # 2. sources and nodes, one query per label (labels cannot be parameters)
+    w.write(_node_query(SOURCE_LABEL), [s.props for s in seed.sources.values()], "sources")
+    by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for node in seed.nodes.values():
+        by_label[node.label].append(node.props)
+    for label in sorted(by_label):
+        w.write(_node_query(label), by_label[label], "nodes")
+
+    # 3. relationships, one query per type
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rel in seed.rels.values():
+        by_type[rel.type].append({"start": rel.start, "end": rel.end, "props": rel.props})
+    for rel_type in sorted(by_type):
+        w.write(_rel_query(rel_type), by_type[rel_type], "relationships")
+
+    # 4. provenance edges of the loaded sources: merged, and those the files no longer imply removed
+    _provenance(w, seed)
 
 
 def _provenance(w: _Writer, seed: Seed) -> None:
