@@ -92,29 +92,29 @@ def _cited(var: str) -> str:
     )
 
 
-def _node_query(label: str) -> str:
+def _node_query(label: str, merge_citations: bool) -> str:
+    """MERGE nodes of one label. With `merge_citations`, citations by sources outside this load
+    are kept (a partial load); without, the rows' own citations are the whole truth (no other
+    source is in the database), which is much cheaper."""
     assert label in NODE_KINDS or label == SOURCE_LABEL
-    return (
-        f"UNWIND $rows AS row_props MERGE (n:{BASE_LABEL} {{id: row_props.id}}) "
-        + _keep("n")
-        + f"REMOVE n:{KIND_LABELS}:{SOURCE_LABEL} SET n = row_props, n:{label}, " + _cited("n")
-    )
+    head = f"UNWIND $rows AS row_props MERGE (n:{BASE_LABEL} {{id: row_props.id}}) "
+    relabel = f"REMOVE n:{KIND_LABELS}:{SOURCE_LABEL} SET n = row_props, n:{label}"
+    return head + _keep("n") + relabel + ", " + _cited("n") if merge_citations else head + relabel
 
 
-def _rel_query(rel_type: str) -> str:
+def _rel_query(rel_type: str, merge_citations: bool) -> str:
     assert rel_type in REL_KINDS
-    return (
+    head = (
         "UNWIND $rows AS row "
         f"MATCH (a:{BASE_LABEL} {{id: row.start}}) MATCH (b:{BASE_LABEL} {{id: row.end}}) "
         "WITH a, b, row.props AS row_props "
         f"OPTIONAL MATCH ()-[old:{rel_type} {{key: row_props.key}}]->() "
-        + _keep("old")
-        # the same key between other ends: the fact was edited, the old one goes
-        + "FOREACH (x IN CASE WHEN old IS NOT NULL AND (startNode(old) <> a OR endNode(old) <> b) "
-        "THEN [old] ELSE [] END | DELETE x) "
-        f"MERGE (a)-[r:{rel_type} {{key: row_props.key}}]->(b) "
-        "SET r = row_props, " + _cited("r")
     )
+    # the same key between other ends: the fact was edited, the old one goes
+    drop = ("FOREACH (x IN CASE WHEN old IS NOT NULL AND (startNode(old) <> a OR endNode(old) <> b) "
+            "THEN [old] ELSE [] END | DELETE x) "
+            f"MERGE (a)-[r:{rel_type} {{key: row_props.key}}]->(b) SET r = row_props")
+    return head + _keep("old") + drop + ", " + _cited("r") if merge_citations else head + drop
 
 
 def _count(counters: dict[str, int], summary: neo4j.ResultSummary) -> None:
@@ -148,7 +148,7 @@ class _Writer:
         for chunk in batches(rows, self.batch_size):
             def work(tx: neo4j.ManagedTransaction, chunk: Sequence[Any] = chunk) -> int:
                 result = tx.run(query, rows=list(chunk), loaded=self.loaded)
-                counted = sum(int(r["removed"]) for r in result if "removed" in r)
+                counted = sum(int(r.get("removed") or 0) for r in result)
                 _count(self.report.counters, result.consume())
                 return counted
 
@@ -189,28 +189,31 @@ def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
 def _write_seed(w: _Writer, seed: Seed, report: LoadReport) -> None:
     # 1. what each loaded source reported last time and no longer does (read before the Source
     #    nodes are rewritten, since they remember it)
-    _remove_stale(w, seed, report)
+    existed = _remove_stale(w, seed, report)
 
     # 2. sources and nodes, one query per label (labels cannot be parameters)
-    w.write(_node_query(SOURCE_LABEL), [s.props for s in seed.sources.values()], "sources")
+    # citations by sources outside this load must be kept only if there are such sources
+    merge = bool(w.fetch(f"MATCH (s:{SOURCE_LABEL}) WHERE NOT s.id IN $loaded RETURN s.id LIMIT 1",
+                         loaded=w.loaded))
+    w.write(_node_query(SOURCE_LABEL, merge), [s.props for s in seed.sources.values()], "sources")
     by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for node in seed.nodes.values():
         by_label[node.label].append(node.props)
     for label in sorted(by_label):
-        w.write(_node_query(label), by_label[label], "nodes")
+        w.write(_node_query(label, merge), by_label[label], "nodes")
 
     # 3. relationships, one query per type
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for rel in seed.rels.values():
         by_type[rel.type].append({"start": rel.start, "end": rel.end, "props": rel.props})
     for rel_type in sorted(by_type):
-        w.write(_rel_query(rel_type), by_type[rel_type], "relationships")
+        w.write(_rel_query(rel_type, merge), by_type[rel_type], "relationships")
 
     # 4. provenance edges of the loaded sources: merged, and those the files no longer imply removed
-    _provenance(w, seed)
+    _provenance(w, seed, existed)
 
 
-def _provenance(w: _Writer, seed: Seed) -> None:
+def _provenance(w: _Writer, seed: Seed, existed: set[str]) -> None:
     reports = [{"source": c.source, "id": n.id, "quote": c.quote, "confidence": c.confidence}
                for n in seed.nodes.values() for c in n.citations]
     w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
@@ -223,21 +226,25 @@ def _provenance(w: _Writer, seed: Seed) -> None:
             f"MATCH (p:{BASE_LABEL} {{id: row.publisher}}) MERGE (s)-[:PUBLISHED_BY]->(p) "
             f"WITH s, row UNWIND row.authors AS author MATCH (a:{BASE_LABEL} {{id: author}}) "
             "MERGE (s)-[:AUTHORED_BY]->(a)", authorship, "provenance")
-    expected = [{"source": s.id, "reports": s.node_ids, "mentions": sorted(s.mentions), "publisher": [s.publisher],
-                 "authors": s.authors} for s in seed.sources.values()]
-    w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}})-[r:REPORTS|MENTIONS|PUBLISHED_BY|"
-            "AUTHORED_BY]->(n) WITH r, n, CASE type(r) WHEN 'REPORTS' THEN row.reports WHEN 'MENTIONS' THEN "
-            "row.mentions WHEN 'PUBLISHED_BY' THEN row.publisher ELSE row.authors END AS keep "
-            "WITH r WHERE NOT n.id IN keep DELETE r", expected, "provenance")
+    if existed:  # sources loaded before: drop the provenance edges their files no longer imply
+        expected = {(s.id, "REPORTS", n) for s in seed.sources.values() for n in s.node_ids}
+        expected |= {(s.id, "MENTIONS", m) for s in seed.sources.values() for m in s.mentions}
+        expected |= {(s.id, "PUBLISHED_BY", s.publisher) for s in seed.sources.values()}
+        expected |= {(s.id, "AUTHORED_BY", a) for s in seed.sources.values() for a in s.authors}
+        current = w.fetch(f"MATCH (s:{SOURCE_LABEL})-[r:REPORTS|MENTIONS|PUBLISHED_BY|AUTHORED_BY]->(n) "
+                          "WHERE s.id IN $ids RETURN s.id AS s, type(r) AS t, n.id AS n", ids=sorted(existed))
+        stale = [r for r in current if (r["s"], r["t"], r["n"]) not in expected]
+        w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.s}})-[r]->(n:{BASE_LABEL} {{id: row.n}}) "
+                "WHERE type(r) = row.t DELETE r", stale, "provenance")
     w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.id}}) "
             "SET s.reports = row.reports, s.cites = row.cites",
             [{"id": s.id, "reports": sorted(s.node_ids), "cites": sorted(f"{t}|{k}" for t, k in s.rel_keys)}
              for s in seed.sources.values()], "sources")
 
 
-def _remove_stale(w: _Writer, seed: Seed, report: LoadReport) -> None:
+def _remove_stale(w: _Writer, seed: Seed, report: LoadReport) -> set[str]:
     """Drop the citations of loaded sources that their files no longer make, and the facts left
-    with no citation at all."""
+    with no citation at all; return the loaded sources that were in the database before."""
     previous = w.fetch(f"MATCH (s:{SOURCE_LABEL}) WHERE s.id IN $ids AND s.cites IS NOT NULL "
                        "RETURN s.id AS id, s.cites AS cites, s.reports AS reports", ids=sorted(seed.sources))
     stale_rels: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -264,6 +271,7 @@ def _remove_stale(w: _Writer, seed: Seed, report: LoadReport) -> None:
             "SET n.quotes = [i IN keep | n.quotes[i]], n.confidences = [i IN keep | n.confidences[i]], "
             "n.sources = [i IN keep | n.sources[i]] "
             "WITH n WHERE size(n.sources) = 0 DETACH DELETE n RETURN count(*) AS removed", stale_nodes, "stale")
+    return {row["id"] for row in previous}
 
 
 def wipe(db: Database) -> None:

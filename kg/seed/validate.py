@@ -362,6 +362,7 @@ def _cite(props: dict[str, Any], citations: list[Citation]) -> None:
     props["quotes"] = [c.quote for c in citations]
     props["confidences"] = [c.confidence for c in citations]
     props["confidence"] = max((c.confidence for c in citations), key=CONFIDENCE_RANK.__getitem__)
+    props["quotes_text"] = "".join(c.quote + " | " for c in citations)  # for the full-text index
 
 
 __all__ = ["Citation", "NodeRec", "RelRec", "Seed", "SourceRec", "check_iso", "validate"]
