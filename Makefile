@@ -18,6 +18,10 @@ setup: $(BIN)/.installed
 
 demo: setup
 	$(BIN)/kg db up
+	$(BIN)/kg load
+	$(BIN)/kg query run-all --out $(OUT)/answers
+	$(BIN)/kg viz --out $(OUT)/graph.html
+	$(BIN)/kg viz --query denied-then-admitted --out $(OUT)/denied-then-admitted.html
 
 lint: setup
 	$(BIN)/ruff check kg tests

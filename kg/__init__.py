@@ -48,6 +48,16 @@ def search(db: Database, text: str, limit: int = 20) -> list[dict[str, Any]]:
     return fulltext(db, text, limit)
 
 
+def visualize(db: Database, *, query: str | None = None, params: dict[str, Any] | None = None,
+              focus: str | None = None, depth: int = 1, provenance: bool = False, title: str | None = None) -> str:
+    """One self-contained HTML page of the graph (see kg.viz): the whole graph, what a named question
+    returns (`query`, `params`), or an entity's neighbourhood (`focus`, `depth`).
+    `kg.viz.notebook(html)` shows it in Jupyter."""
+    from kg.viz import render
+
+    return render(db, query=query, params=params, focus=focus, depth=depth, provenance=provenance, title=title)
+
+
 def load(db: Database, *paths: str) -> str:
     """Validate and load seed files (default: the project's seed/); returns the summary line."""
     from pathlib import Path

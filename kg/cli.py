@@ -331,6 +331,50 @@ def cypher(ctx: typer.Context, query: Annotated[str, typer.Argument(help="a read
 
 
 @app.command()
+def viz(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", help="the HTML file to write")] = Path("out/graph.html"),
+    query: Annotated[str | None, typer.Option("--query", help="draw what this named question returns",
+                                              show_default=False)] = None,
+    param: Params = None,
+    focus: Annotated[str | None, typer.Option("--focus", help="draw around this entity (id, name or alias)",
+                                              show_default=False)] = None,
+    depth: Annotated[int, typer.Option(min=1, max=4, help="links from --focus")] = 1,
+    provenance: Annotated[bool, typer.Option("--provenance", help="also draw Source nodes and their MENTIONS, "
+                                             "REPORTS, PUBLISHED_BY, AUTHORED_BY links")] = False,
+    title: Annotated[str | None, typer.Option(help="the page's heading", show_default=False)] = None,
+) -> None:
+    """Write an interactive view of the graph: one self-contained HTML file that opens offline.
+
+    \b
+    Without options: the whole graph. Examples:
+      kg viz --out out/graph.html
+      kg viz --query stop-orders -p agency="Toronto police" --out out/stop-orders.html
+      kg viz --focus "Hamilton police" --depth 2 --out out/hamilton.html
+    """
+    from kg import queries
+    from kg import viz as views
+
+    conn: Connection = ctx.obj
+    if query and focus:
+        err("kg: choose one view: --query or --focus, not both")
+        raise typer.Exit(2)
+    with handled():
+        args = queries.parse_assignments(param or [])
+        if args and not query:
+            err("kg: parameters (-p) go with --query")
+            raise typer.Exit(2)
+        if query:
+            queries.bind(queries.get(query), args)  # usage errors before connecting
+        with conn.open() as db:
+            view = views.build(db, query=query, params=args, focus=focus, depth=depth, provenance=provenance,
+                               title=title)
+        views.write(view, out)
+    nodes, edges = view.counts
+    err(f"wrote {out} ({nodes} node{'s' if nodes != 1 else ''}, {edges} edge{'s' if edges != 1 else ''})")
+
+
+@app.command()
 def docs() -> None:
     """Regenerate the documents made from the code (docs/queries.md, docs/seed.schema.json, ...)."""
     from kg.config import project_root
