@@ -25,7 +25,7 @@ import neo4j
 
 from kg.db import Database
 from kg.schema import BASE_LABEL, NODE_KINDS, REL_KINDS, SOURCE_LABEL, constraint_statements
-from kg.seed.validate import Seed
+from kg.seed.validate import Seed, SourceRec
 
 T = TypeVar("T")
 DEFAULT_BATCH = 2000
@@ -103,18 +103,17 @@ def _node_query(label: str, merge_citations: bool) -> str:
 
 
 def _rel_query(rel_type: str, merge_citations: bool) -> str:
+    """MERGE relationships of one type by key (see `_node_query` for `merge_citations`). A key that
+    a source now declares between other ends was dropped as stale first (`_remove_stale`)."""
     assert rel_type in REL_KINDS
     head = (
         "UNWIND $rows AS row "
         f"MATCH (a:{BASE_LABEL} {{id: row.start}}) MATCH (b:{BASE_LABEL} {{id: row.end}}) "
-        "WITH a, b, row.props AS row_props "
-        f"OPTIONAL MATCH ()-[old:{rel_type} {{key: row_props.key}}]->() "
+        f"MERGE (a)-[r:{rel_type} {{key: row.props.key}}]->(b) "
     )
-    # the same key between other ends: the fact was edited, the old one goes
-    drop = ("FOREACH (x IN CASE WHEN old IS NOT NULL AND (startNode(old) <> a OR endNode(old) <> b) "
-            "THEN [old] ELSE [] END | DELETE x) "
-            f"MERGE (a)-[r:{rel_type} {{key: row_props.key}}]->(b) SET r = row_props")
-    return head + _keep("old") + drop + ", " + _cited("r") if merge_citations else head + drop
+    if not merge_citations:
+        return head + "SET r = row.props"
+    return head + "WITH r, row.props AS row_props " + _keep("r") + "SET r = row_props, " + _cited("r")
 
 
 def _count(counters: dict[str, int], summary: neo4j.ResultSummary) -> None:
@@ -238,8 +237,13 @@ def _provenance(w: _Writer, seed: Seed, existed: set[str]) -> None:
                 "WHERE type(r) = row.t DELETE r", stale, "provenance")
     w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.id}}) "
             "SET s.reports = row.reports, s.cites = row.cites",
-            [{"id": s.id, "reports": sorted(s.node_ids), "cites": sorted(f"{t}|{k}" for t, k in s.rel_keys)}
+            [{"id": s.id, "reports": sorted(s.node_ids), "cites": sorted(_cite_entries(s, seed))}
              for s in seed.sources.values()], "sources")
+
+
+def _cite_entries(src: SourceRec, seed: Seed) -> set[str]:
+    """What a Source remembers of each relationship it cites: type, key and both ends."""
+    return {f"{t}|{k}|{seed.rels[k].start}|{seed.rels[k].end}" for t, k in src.rel_keys}
 
 
 def _remove_stale(w: _Writer, seed: Seed, report: LoadReport) -> set[str]:
@@ -251,9 +255,8 @@ def _remove_stale(w: _Writer, seed: Seed, report: LoadReport) -> set[str]:
     stale_nodes: list[dict[str, str]] = []
     for row in previous:
         src = seed.sources[row["id"]]
-        now_cites = {f"{t}|{k}" for t, k in src.rel_keys}
-        for entry in set(row["cites"] or []) - now_cites:
-            rel_type, _, key = entry.partition("|")
+        for entry in set(row["cites"] or []) - _cite_entries(src, seed):
+            rel_type, key = entry.split("|")[:2]
             if rel_type in REL_KINDS:  # the allow-list again: this text came from the database
                 stale_rels[rel_type].append({"key": key, "source": src.id})
         stale_nodes += [{"id": n, "source": src.id} for n in set(row["reports"] or []) - set(src.node_ids)]
