@@ -385,6 +385,31 @@ def docs() -> None:
     err("updated: " + ", ".join(changed) if changed else "generated documents are up to date")
 
 
+@app.command()
+def browse(
+    open_it: Annotated[bool, typer.Option("--open", help="also open Neo4j Browser in this machine's web browser")]
+    = False,
+) -> None:
+    """How to explore the graph in Neo4j Browser: its URL, the user, and the commands that open kg's
+    guide and apply kg's style (the password is never printed)."""
+    from kg import browser
+    from kg.config import read_state, state_dir
+
+    with handled():
+        where = browser.entry(read_state(state_dir()))
+    typer.echo(f"Browser:  {where.browser}")
+    typer.echo(f"User:     {where.username}  (password: NEO4J_PASSWORD, or the file .kg/password)")
+    typer.echo(f"Guide:    :play {where.guide}")
+    typer.echo(f"Style:    :style {where.style}")
+    if where.backend == "unknown":
+        err("no server started by `kg db up` here: these are the URLs of `docker compose up` (kg-guide serves "
+            "the guide); a server of your own serves no guide")
+    err("Connect as this user, then type a command into the Browser's editor; kg's servers already apply the "
+        f"style and open the guide when you connect (in the sidebar: :guide {where.guide}).")
+    if open_it and not browser.open_in_web_browser(where.browser):
+        err(f"no graphical web browser is available here; open {where.browser} yourself")
+
+
 @contextmanager
 def _progress(total: int) -> Iterator[Callable[[str, int], None]]:
     """A progress bar on stderr for long loads in a terminal; silent otherwise."""

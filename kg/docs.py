@@ -49,10 +49,25 @@ def seed_schema() -> str:
     return json_schema_text()
 
 
+def browser_guide() -> str:
+    from kg import browser
+
+    return browser.guide_html()
+
+
+def browser_style() -> str:
+    from kg import browser
+
+    return browser.grass()
+
+
 #: committed file (relative to the project root) -> its generator
 GENERATED: dict[str, Callable[[], str]] = {
     "docs/queries.md": queries_markdown,
     "docs/seed.schema.json": seed_schema,
+    # Neo4j Browser's guide and style, as docker compose's kg-guide service serves them (kg/browser.py)
+    "docs/browser/kg-guide.html": browser_guide,
+    "docs/browser/kg.grass": browser_style,
 }
 
 

@@ -12,7 +12,7 @@ class Look:
     border: str      # outline, as #rrggbb
     shape: str       # a vis-network shape
     caption: str     # the property shown as the node's caption
-    size: int = 22   # diameter in the Browser, relative size in the views
+    size: int = 22   # relative size in the views; the Browser style draws twice this diameter
 
 
 PALETTE: dict[str, Look] = {

@@ -22,6 +22,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -179,9 +180,31 @@ class LocalServer:
             return None
         return pid if _alive(pid, str(self.home)) else None
 
+    @property
+    def browser_jar(self) -> Path:
+        """The Neo4j Browser with kg's guide and style added (kg/browser.py), first on the classpath."""
+        return self.home / "kg-browser" / "neo4j-browser-kg.jar"
+
+    def write_browser_jar(self, lib: Path, log: Callable[[str], None] = lambda _: None) -> Path | None:
+        """Make the Browser jar that also serves kg's guide and style under /browser/kg/; None (and a
+        message) when they cannot be made, e.g. while the seed does not validate: the server starts anyway."""
+        from kg import browser
+        from kg.errors import KgError
+
+        try:
+            return browser.write_jar(self.browser_jar, lib, browser.local_base(self.http_port))
+        except (KgError, OSError, ValueError, zipfile.BadZipFile) as e:
+            self.browser_jar.unlink(missing_ok=True)
+            log(f"Neo4j Browser will not offer kg's guide: {e}")
+            return None
+
     def write_conf(self) -> None:
+        from kg import browser
+
         for sub in ("conf", "data", "logs", "run", "import", "plugins"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
+        guide = {"browser.post_connect_cmd": browser.post_connect_cmd(browser.local_base(self.http_port))} \
+            if self.browser_jar.is_file() else {}
         settings = {
             "server.default_listen_address": "127.0.0.1",
             "server.default_advertised_address": "127.0.0.1",
@@ -196,6 +219,10 @@ class LocalServer:
             "server.memory.pagecache.size": self.pagecache,
             "server.directories.import": str(self.home / "import"),
             "dbms.usage_report.enabled": "false",
+            "client.allow_telemetry": "false",
+            # Neo4j Browser may open guides and styles from this machine; kg's opens after connecting
+            "browser.remote_content_hostname_whitelist": browser.ALLOWLIST,
+            **guide,
             **self.extra_conf,
         }
         body = "".join(f"{k}={v}\n" for k, v in settings.items())
@@ -229,11 +256,14 @@ class LocalServer:
                 )
         java = java_command()
         lib = resolve_jars(log)
+        kg_browser = self.write_browser_jar(lib, log)
         self.write_conf()
         if not self.initialised():
             self.set_initial_password(username, password)
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_") and k != "KG_TEST_PASSWORD"}
         env.update(NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.home / "conf"))
+        # the server serves /browser/ from the first jar that has it: kg's copy, when there is one
+        classpath = f"{kg_browser}{os.pathsep}{lib}/*" if kg_browser else f"{lib}/*"
         cmd = [
             java, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
             "-XX:-OmitStackTraceInFastThrow", "-Dfile.encoding=UTF-8",
@@ -241,7 +271,7 @@ class LocalServer:
             "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
             "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "-cp", f"{lib}/*", ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}",
+            "-cp", classpath, ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}",
         ]
         with open(self.log_file, "ab") as out:
             proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -168,3 +168,15 @@ def test_compose_uses_the_one_neo4j_version_and_loopback_only() -> None:
     assert "healthcheck" in service and "cypher-shell" in " ".join(service["healthcheck"]["test"])
     assert "${NEO4J_PASSWORD" in service["environment"]["NEO4J_AUTH"]
     assert versions.NEO4J_VERSION.startswith(versions.NEO4J_SERIES + ".")
+    # Neo4j Browser: kg's guide and style come from the kg-guide service, on this machine only
+    from kg import browser
+
+    env = service["environment"]
+    assert env["NEO4J_browser_remote__content__hostname__whitelist"] == browser.ALLOWLIST
+    assert env["NEO4J_browser_post__connect__cmd"] == browser.post_connect_cmd(browser.COMPOSE_BASE)
+    assert env["NEO4J_client_allow__telemetry"] == "false"
+    guide = compose["services"]["kg-guide"]
+    assert guide["ports"] == [f"127.0.0.1:{browser.COMPOSE_PORT}:{browser.COMPOSE_PORT}"]
+    assert "./docs/browser:/srv/browser:ro" in guide["volumes"]
+    assert "./kg/guide_server.py:/srv/guide_server.py:ro" in guide["volumes"]
+    assert guide["command"][-2:] == ["--port", str(browser.COMPOSE_PORT)]

@@ -1,0 +1,376 @@
+"""Neo4j Browser: kg's guide and style are generated from the code, both servers serve them, and a
+real Browser (headless Chromium) can log in, open the guide and answer a named question from it."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kg import browser, queries
+from kg.db import Database
+from kg.palette import PALETTE
+from kg.server import free_port
+
+from .conftest import ROOT, ServerHandle, run_kg
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+#: generous: the first Cypher of a session compiles, and CI machines are slow
+WAIT_MS = 60_000
+SHOTS = ROOT / "docs" / "img"
+
+
+# --- generated without a database -------------------------------------------------------------------
+
+def test_guide_has_the_introduction_and_one_slide_per_named_question() -> None:
+    catalogue = queries.catalogue()
+    base = browser.local_base(7474)
+    guide = browser.guide_html(base)
+    slides = re.findall(r"<slide>(.*?)</slide>", guide, re.S)
+    assert len(slides) == browser.INTRO_SLIDES + len(catalogue)
+    assert "Police and Clearview AI" in slides[0] and f":style {browser.style_url(base)}" in slides[0]
+    assert "The model" in slides[browser.MODEL_SLIDE] and "The sources" in slides[2]
+    for source in ("src-cbc-hamilton-2020-02", "src-ctv-edmonton-2020-02-28"):
+        assert source in slides[2]
+    for name, query in catalogue.items():
+        slide = slides[browser.slide_index(name)]
+        assert f"<h3>{html.escape(query.title)}</h3>" in slide
+        assert html.escape(query.description) in slide
+        assert html.escape(query.cypher) in slide, f"{name}: the runnable block is not the query's Cypher"
+        assert f"kg query run {name}" in slide
+        # every named question is one click from the first slide
+        assert f'exec-topic="guide {browser.guide_url(base)}#slide-{browser.slide_index(name)}"' in slides[0]
+    # the order of the story names real questions only (a renamed question must be noticed here)
+    assert set(browser.STORY_ORDER) <= set(catalogue)
+    assert "<script" not in guide.lower()
+
+
+def test_guide_parameters_are_set_as_typed_cypher_values() -> None:
+    guide = html.unescape(browser.guide_html())
+    # entity examples become ids, resolved from the seed as `kg query run` resolves them
+    assert ":param from => 'ann-cavoukian';\n:param to => 'clearview-ai';\n:param limit => 5" in guide
+    assert ":param tool => 'clearview-ai';\n:param collectives => true" in guide
+    assert ":param agency => 'toronto-police'" in guide and ":param agency => 'eps'" in guide
+    # questions without parameters have no parameter block
+    slide = re.findall(r"<slide>(.*?)</slide>", guide, re.S)[browser.slide_index("denied-then-admitted")]
+    assert ":param" not in slide
+
+
+def test_guide_escapes_what_it_quotes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    nasty = queries.Query(
+        name="nasty", title="<script>alert(1)</script> & co", description='Says "<b>bold</b>"',
+        cypher="MATCH (a)<-[:X]-(b) WHERE a.name = '<img src=x onerror=alert(1)>' RETURN a",
+        path=tmp_path / "nasty.cypher",
+        params={"who": queries.Param("who", "str", None, True, "O'Brien <x>", "the <who>")},
+    )
+    monkeypatch.setattr(queries, "catalogue", lambda folder=None: {"nasty": nasty})
+    guide = browser.guide_html()
+    assert "<script>" not in guide and "<img" not in guide and "<b>" not in guide
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in guide
+    assert html.escape("MATCH (a)<-[:X]-(b)") in guide
+    assert html.escape(":param who => 'O\\'Brien <x>'") in guide
+
+
+def _parse_grass(text: str) -> dict[str, dict[str, str]]:
+    """GraSS as Neo4j Browser 5 parses it (grassUtils.parseGrassCSS): quotes are dropped, `{...}`
+    inside a rule is kept, properties split on `;` and `:`."""
+    rules: dict[str, dict[str, str]] = {}
+    keyword = props = ""
+    in_string = in_props = in_binding = False
+    for c in text:
+        skip = True
+        if c == "{":
+            if in_string:
+                skip = False
+            elif in_props:
+                in_binding = True
+            else:
+                in_props = True
+        elif c == "}":
+            if in_string:
+                skip = False
+            elif in_binding:
+                in_binding = False
+            else:
+                in_props = False
+                rules[keyword] = dict(
+                    (k.strip(), v.strip()) for k, v in (p.split(":") for p in props.split(";") if p.count(":") == 1))
+                keyword = props = ""
+        elif c in "'\"":
+            in_string = not in_string
+        else:
+            skip = False
+        if skip:
+            continue
+        if in_props:
+            props += c
+        elif not c.isspace():
+            keyword += c
+    return rules
+
+
+def test_style_has_the_palettes_colours_and_captions() -> None:
+    text = browser.grass()
+    rules = _parse_grass(text)
+    assert "/*" not in text, "the Browser's GraSS parser knows no comments"
+    order = list(rules)
+    assert order[:2] == ["node", "node.Entity"], "the Entity rule must come before the labels that override it"
+    for label, look in PALETTE.items():
+        rule = rules[f"node.{label}"]
+        assert rule["color"] == look.color and rule["border-color"] == look.border, label
+        assert rule["caption"] == "{" + look.caption + "}", label
+        assert rule["diameter"] == f"{browser.diameter(look)}px", label
+    assert rules["relationship"]["caption"] == "<type>"
+
+
+def test_compose_serves_the_committed_guide_and_style_with_cors(tmp_path: Path) -> None:
+    """What docker compose's kg-guide service runs, run here without Docker: its command, with its
+    volumes mapped back to the checkout."""
+    service = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["kg-guide"]
+    mounts = {target: ROOT / src.removeprefix("./") for src, target, _ro in (v.split(":") for v in service["volumes"])}
+    command = [str(mounts.get(arg, arg)) for arg in service["command"]]
+    assert command[0] == "python"
+    port = free_port()
+    command[command.index("--port") + 1] = str(port)
+    command[command.index("--bind") + 1] = "127.0.0.1"
+    with _serving([sys.executable, *command[1:]], port):
+        base = f"http://127.0.0.1:{port}/"
+        for name, generated in (("kg-guide.html", browser.guide_html), ("kg.grass", browser.grass)):
+            with urllib.request.urlopen(base + name, timeout=10) as resp:
+                assert resp.headers["Access-Control-Allow-Origin"] == "*"
+                assert resp.read().decode() == generated() == (ROOT / "docs" / "browser" / name).read_text()
+        # Neo4j Browser asks first (its no-cache headers are not CORS-safelisted)
+        preflight = urllib.request.Request(base + "kg-guide.html", method="OPTIONS", headers={
+            "Origin": "http://127.0.0.1:7474", "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "pragma,cache-control"})
+        with urllib.request.urlopen(preflight, timeout=10) as resp:
+            assert resp.status == 204
+            assert resp.headers["Access-Control-Allow-Origin"] == "*"
+            assert "pragma" in resp.headers["Access-Control-Allow-Headers"]
+        with pytest.raises(urllib.error.HTTPError) as listing:
+            urllib.request.urlopen(base, timeout=10)
+        assert listing.value.code == 404
+
+
+def test_kg_browse_prints_the_url_the_user_and_the_commands(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "password").write_text("never-print-me-5e4d\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
+    env.update(KG_STATE_DIR=str(state), DISPLAY="", WAYLAND_DISPLAY="")
+
+    (state / "server.json").write_text(json.dumps({"backend": "local", "browser": "http://127.0.0.1:7555/browser/",
+                                                   "username": "neo4j", "http_port": 7555}))
+    linux = sys.platform.startswith("linux")  # elsewhere --open would really open a web browser
+    local = run_kg("browse", *(["--open"] if linux else []), env=env)
+    assert local.returncode == 0, local.stderr
+    assert "http://127.0.0.1:7555/browser/" in local.stdout and "neo4j" in local.stdout
+    assert ":play http://127.0.0.1:7555/browser/kg/kg-guide.html" in local.stdout
+    assert ":style http://127.0.0.1:7555/browser/kg/kg.grass" in local.stdout
+    assert "no graphical web browser" in local.stderr or not linux  # without a display: said, not attempted
+    assert "never-print-me" not in local.stdout + local.stderr
+
+    (state / "server.json").write_text(json.dumps({"backend": "docker", "browser": "http://127.0.0.1:7474/browser/",
+                                                   "username": "neo4j"}))
+    docker = run_kg("browse", env=env)
+    assert docker.returncode == 0, docker.stderr
+    assert f":play {browser.COMPOSE_BASE}kg-guide.html" in docker.stdout
+    assert f":style {browser.COMPOSE_BASE}kg.grass" in docker.stdout
+
+    (state / "server.json").unlink()
+    none = run_kg("browse", env=env)
+    assert none.returncode == 0, none.stderr
+    assert browser.DEFAULT_BROWSER_URL in none.stdout and "kg db up" in none.stderr
+    assert run_kg("browse", "--help", env=env).returncode == 0
+
+
+# --- served by a real server ----------------------------------------------------------------------
+
+@pytest.mark.db
+def test_local_server_serves_guide_and_style_beside_the_browser(server: ServerHandle) -> None:
+    if server.local is None:
+        pytest.skip("the guide is put on the classpath of the local server only; this suite runs another backend")
+    port = server.local.http_port
+    base = browser.local_base(port)
+    assert base.startswith(f"{server.http_url}/browser/")
+    with urllib.request.urlopen(browser.guide_url(base), timeout=10) as resp:
+        assert resp.read().decode() == browser.guide_html(base)
+    with urllib.request.urlopen(browser.style_url(base), timeout=10) as resp:
+        assert resp.read().decode() == browser.grass()
+    with urllib.request.urlopen(f"{server.http_url}/browser/", timeout=10) as resp:
+        assert "Neo4j Browser" in resp.read().decode()
+    conf = (server.local.home / "conf" / "neo4j.conf").read_text()
+    assert f"browser.remote_content_hostname_whitelist={browser.ALLOWLIST}\n" in conf
+    assert f"browser.post_connect_cmd={browser.post_connect_cmd(base)}\n" in conf
+
+
+# --- a real Neo4j Browser in headless Chromium --------------------------------------------------------
+
+@contextmanager
+def _serving(command: list[str], port: int) -> Iterator[None]:
+    """Run a file server for the duration of a `with` block, once its port answers."""
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/kg.grass", timeout=2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"{command} did not serve on port {port}") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture
+def chromium_page(server: ServerHandle) -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): no browser to drive")
+    if server.local is None:
+        pytest.skip("drives the Browser of kg's local server (which serves the guide); this suite runs another backend")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = chromium.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(WAIT_MS)
+            yield page
+        finally:
+            chromium.close()
+
+
+def _shot(target: Any, tmp_path: Path, name: str) -> None:
+    """A screenshot of the page or of one element (a Playwright Page or Locator)."""
+    target.screenshot(path=str(tmp_path / name))
+    if os.environ.get("KG_UPDATE_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(tmp_path / name, SHOTS / name)
+
+
+def _log_in(page: Any, server: ServerHandle, tmp_path: Path) -> None:
+    assert server.http_url and server.local
+    page.goto(f"{server.http_url}/browser/")
+    page.get_by_test_id("bolt-scheme-select").select_option("bolt://")  # the form offers neo4j:// first
+    page.get_by_test_id("boltaddress").fill(f"127.0.0.1:{server.local.bolt_port}")
+    page.get_by_test_id("username").fill(server.settings.username)
+    page.get_by_test_id("password").fill(server.settings.password or "")
+    _shot(page, tmp_path, "browser-login.png")
+    page.get_by_test_id("connect").click()
+
+
+def _type(page: Any, command: str) -> None:
+    page.get_by_test_id("activeEditor").click()
+    page.keyboard.type(command)
+    page.keyboard.press("Enter")
+
+
+def _frame(page: Any, command_start: str) -> Any:
+    """The newest frame in the stream whose command starts with `command_start`."""
+    command = page.get_by_test_id("frameCommand").filter(has_text=re.compile("^\\s*" + re.escape(command_start)))
+    return page.get_by_test_id("frame").filter(has=command).first
+
+
+def _run_block(block: Any) -> None:
+    """Run a runnable block of the guide: its ▶ icon runs it (a click on the text only copies it)."""
+    block.locator("i.fa-play-circle-o").click()
+
+
+@pytest.mark.db
+def test_browser_logs_in_opens_the_guide_and_answers_a_named_question(
+        server: ServerHandle, seeded: Database, chromium_page: Any, tmp_path: Path) -> None:
+    page = chromium_page
+    _log_in(page, server, tmp_path)
+    assert server.local
+    base = browser.local_base(server.local.http_port)
+
+    # on connecting, the server's post-connect command applies kg's style and opens the guide in the sidebar
+    sidebar_heading = page.get_by_role("heading", name="Police and Clearview AI")
+    sidebar_heading.first.wait_for()
+    _frame(page, f":style {browser.style_url(base)}").get_by_text("node.PoliceAgency").wait_for()
+    page.get_by_test_id("stream").evaluate("stream => stream.scrollTo(0, 0)")
+    _shot(page, tmp_path, "browser-landing.png")
+    page.get_by_test_id("navigationGuides").click()  # close the sidebar: the rest happens in the stream
+
+    # the one command a user types
+    _type(page, f":play {browser.guide_url(base)}")
+    guide = _frame(page, ":play http")
+    guide.get_by_role("heading", name="Police and Clearview AI").wait_for()
+
+    # step to a named question's slide with the carousel's dots (they count from 1)
+    name = "denied-then-admitted"
+    question = queries.get(name)
+    guide.locator(f'li[aria-label="{browser.slide_index(name) + 1}"]').click()
+    guide.get_by_role("heading", name=question.title).wait_for()
+    blocks = guide.locator("pre.runnable")
+    assert blocks.count() == 1  # no parameters: the query only
+    _shot(guide, tmp_path, "browser-guide.png")
+    _run_block(blocks.first)
+    answer = _frame(page, "MATCH (later:Statement)")
+    answer.get_by_text("Hamilton Police Service").first.wait_for()
+    for agency in ("Edmonton Police Service", "Niagara Regional Police Service", "Toronto Police Service"):
+        assert answer.get_by_text(agency).count() > 0, agency
+    _shot(page, tmp_path, "browser-result.png")
+
+    # a question with parameters: its first block sets them (:param), the second asks
+    guide.locator(f'li[aria-label="{browser.slide_index("stop-orders") + 1}"]').click()
+    guide.get_by_role("heading", name=queries.get("stop-orders").title).wait_for()
+    blocks = guide.locator("pre.runnable")
+    assert blocks.count() == 2 and blocks.first.inner_text().strip().endswith(":param agency => 'toronto-police'")
+    _run_block(blocks.first)
+    _frame(page, ":param agency").locator("text=toronto-police").first.wait_for()
+    _run_block(blocks.nth(1))
+    stops = _frame(page, "MATCH (who:Entity)-[stop:ORDERED_STOP]")
+    stops.get_by_text("Mark Saunders").first.wait_for()
+    assert stops.get_by_text("Niagara").count() == 0  # the parameter narrowed the answer
+
+    # a graph, drawn with kg's style: the palette's colours and captions
+    guide.locator(f'li[aria-label="{browser.MODEL_SLIDE + 1}"]').click()
+    guide.get_by_role("heading", name="The model").wait_for()
+    _run_block(guide.locator("pre.runnable", has_text="RETURN path"))
+    graph = _frame(page, "MATCH path")
+    agency = graph.locator(f'svg g.node circle[fill="{PALETTE["PoliceAgency"].color}"]')
+    agency.first.wait_for()
+    assert graph.locator(f'svg g.node circle[fill="{PALETTE["Statement"].color}"]').count() > 0
+    assert graph.locator("svg g.node text.caption", has_text="Edmonton").count() > 0
+    _shot(page, tmp_path, "browser-graph.png")
+
+
+@pytest.mark.db
+def test_browser_opens_the_guide_as_compose_serves_it(server: ServerHandle, seeded: Database,
+                                                      chromium_page: Any, tmp_path: Path) -> None:
+    """The compose path, cross-origin: the guide served by kg/guide_server.py on another port, opened
+    from the Browser of the local server (allow-list and CORS as with compose, without Docker)."""
+    page = chromium_page
+    port = free_port()
+    command = [sys.executable, str(ROOT / "kg" / "guide_server.py"), "--dir", str(ROOT / "docs" / "browser"),
+               "--port", str(port)]
+    with _serving(command, port):
+        _log_in(page, server, tmp_path)
+        page.get_by_role("heading", name="Police and Clearview AI").first.wait_for()
+        _type(page, f":play http://127.0.0.1:{port}/kg-guide.html")
+        guide = _frame(page, ":play http")
+        guide.get_by_role("heading", name="Police and Clearview AI").wait_for()
+        assert f":style {browser.COMPOSE_BASE}kg.grass" in guide.inner_text()
+        _type(page, f":style http://127.0.0.1:{port}/kg.grass")
+        _frame(page, ":style http").get_by_text("node.PoliceAgency").wait_for()
