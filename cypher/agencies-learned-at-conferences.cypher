@@ -5,12 +5,17 @@ description: Which agencies learned of a tool at a conference or convention, and
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
 */
-MATCH (agency:Entity)-[learned:LEARNED_OF_AT]->(conf:Conference)
-WHERE (agency:PoliceAgency OR agency:Unit)
-  AND EXISTS {
-    MATCH (tool:Product) WHERE (tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) })
-      AND (learned.product = tool.id OR EXISTS { (tool)-[:PRESENTED_AT]->(conf) })
-  }
+MATCH (tool:Product)
+WHERE tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) }
+CALL (tool) {
+  MATCH (tool)-[:PRESENTED_AT]->(conf:Conference)<-[learned:LEARNED_OF_AT]-(agency:Entity)
+  RETURN agency, learned, conf
+  UNION
+  MATCH (agency:Entity)-[learned:LEARNED_OF_AT {product: tool.id}]->(conf:Conference)
+  RETURN agency, learned, conf
+}
+WITH DISTINCT agency, learned, conf
+WHERE agency:PoliceAgency OR agency:Unit
 OPTIONAL MATCH (agency)-[attended:ATTENDED]->(conf)
 RETURN agency.name AS agency,
        agency.id AS agency_id,

@@ -6,9 +6,10 @@ params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   collectives: {type: bool, default: false, example: true, doc: also list groups such as "law enforcement agencies"}
 */
-MATCH (agency:Entity)-[use:HAD_ACCESS|USED]->(tool:Product)
-WHERE (tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) })
-  AND (agency:PoliceAgency OR agency:Unit) AND ($collectives OR NOT coalesce(agency.collective, false))
+MATCH (tool:Product)
+WHERE tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) }
+MATCH (agency:Entity)-[use:HAD_ACCESS|USED]->(tool)
+WHERE (agency:PoliceAgency OR agency:Unit) AND ($collectives OR NOT coalesce(agency.collective, false))
 RETURN agency.name AS agency,
        agency.id AS agency_id,
        type(use) AS relation,

@@ -5,8 +5,20 @@ description: Who speaks for or leads each agency or body, with their titles as w
 params:
   agency: {type: entity, default: null, example: EPS, doc: only this organisation (and its units)}
 */
-MATCH (person:Person)-[role:HOLDS_ROLE]->(org:Entity)
-WHERE $agency IS NULL OR org.id = $agency OR EXISTS { (org)-[:PART_OF]->(:Entity {id: $agency}) }
+CALL () {
+  WITH 1 AS everything WHERE $agency IS NULL
+  MATCH (person:Person)-[role:HOLDS_ROLE]->(org:Entity)
+  RETURN person, role, org
+  UNION
+  MATCH (agency:Entity {id: $agency})
+  CALL (agency) {
+    RETURN agency AS org
+    UNION
+    MATCH (unit)-[:PART_OF]->(agency) RETURN unit AS org
+  }
+  MATCH (person:Person)-[role:HOLDS_ROLE]->(org)
+  RETURN person, role, org
+}
 RETURN org.name AS organisation,
        org.id AS organisation_id,
        person.name AS person,

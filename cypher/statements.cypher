@@ -5,8 +5,12 @@ description: What did a person or agency say, when, and in which source?
 params:
   speaker: {type: entity, example: Frank Bergen, doc: the person or organisation (its statements and those made on its behalf)}
 */
-MATCH (st:Statement)
-WHERE EXISTS { (:Entity {id: $speaker})-[:MADE]->(st) } OR EXISTS { (st)-[:ON_BEHALF_OF]->(:Entity {id: $speaker}) }
+MATCH (speaker:Entity {id: $speaker})
+CALL (speaker) {
+  MATCH (speaker)-[:MADE]->(st:Statement) RETURN st
+  UNION
+  MATCH (st:Statement)-[:ON_BEHALF_OF]->(speaker) RETURN st
+}
 RETURN st.date AS date,
        st.date_precision AS date_precision,
        st.date_as_written AS date_as_written,

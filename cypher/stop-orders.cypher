@@ -5,8 +5,22 @@ description: Who ordered (or asked) that use stop, for which agency, and when?
 params:
   agency: {type: entity, default: null, example: Toronto police, doc: only orders aimed at this agency (or a group it belongs to)}
 */
-MATCH (who:Entity)-[stop:ORDERED_STOP]->(target:Entity)
-WHERE $agency IS NULL OR target.id = $agency OR EXISTS { (:Entity {id: $agency})-[:PART_OF]->(target) }
+CALL () {
+  // every order, when no agency is asked for
+  WITH 1 AS everything WHERE $agency IS NULL
+  MATCH (who:Entity)-[stop:ORDERED_STOP]->(target:Entity)
+  RETURN who, stop, target
+  UNION
+  // else those aimed at the agency, or at a group it belongs to
+  MATCH (agency:Entity {id: $agency})
+  CALL (agency) {
+    RETURN agency AS target
+    UNION
+    MATCH (agency)-[:PART_OF]->(group) RETURN group AS target
+  }
+  MATCH (who:Entity)-[stop:ORDERED_STOP]->(target)
+  RETURN who, stop, target
+}
 RETURN who.name AS ordered_by,
        who.id AS ordered_by_id,
        target.name AS for_agency,

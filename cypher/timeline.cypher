@@ -6,24 +6,42 @@ params:
   entity: {type: entity, default: null, example: Hamilton police, doc: only what involves this entity}
 */
 CALL () {
-  MATCH (n:Statement|Event|Report|Investigation)
-  WHERE n.date IS NOT NULL
-    AND ($entity IS NULL OR n.id = $entity
-         OR EXISTS { MATCH (n)-[r]-(:Entity {id: $entity}) WHERE r.sources IS NOT NULL })
-  RETURN n.date AS date, n.date_precision AS precision, n.date_as_written AS as_written,
-         [l IN labels(n) WHERE l <> 'Entity'][0] AS kind, n.name AS what, n.id AS id,
-         n.confidence AS confidence, n.quotes[0] AS quote, n.sources AS sources
-  UNION ALL
-  MATCH (a:Entity)-[r]->(b:Entity)
+  // the whole timeline, when no entity is asked for
+  WITH 1 AS everything WHERE $entity IS NULL
+  MATCH (n:Statement|Event|Report|Investigation) WHERE n.date IS NOT NULL
+  RETURN n AS fact, null AS r
+  UNION
+  WITH 1 AS everything WHERE $entity IS NULL
+  MATCH ()-[r]->() WHERE r.sources IS NOT NULL AND coalesce(r.date, r.start) IS NOT NULL
+  RETURN null AS fact, r
+  UNION
+  // else what involves the entity: itself, the facts it takes part in, its dated links
+  MATCH (focus:Entity {id: $entity})
+  CALL (focus) {
+    RETURN focus AS n
+    UNION
+    MATCH (focus)-[link]-(n:Statement|Event|Report|Investigation) WHERE link.sources IS NOT NULL RETURN n
+  }
+  WITH n WHERE n.date IS NOT NULL AND (n:Statement OR n:Event OR n:Report OR n:Investigation)
+  RETURN n AS fact, null AS r
+  UNION
+  MATCH (focus:Entity {id: $entity})-[r]-()
   WHERE r.sources IS NOT NULL AND coalesce(r.date, r.start) IS NOT NULL
-    AND ($entity IS NULL OR a.id = $entity OR b.id = $entity)
-  RETURN coalesce(r.date, r.start) AS date,
-         coalesce(r.date_precision, r.start_precision) AS precision,
-         coalesce(r.date_as_written, r.start_as_written) AS as_written,
-         type(r) AS kind,
-         a.name + ' ' + toLower(replace(type(r), '_', ' ')) + ' ' + b.name
-           + CASE WHEN r.date IS NULL THEN ' (from)' ELSE '' END AS what,
-         r.key AS id, r.confidence AS confidence, r.quotes[0] AS quote, r.sources AS sources
+  RETURN null AS fact, r
 }
+WITH fact, r, CASE WHEN r IS NULL THEN null ELSE startNode(r) END AS a, CASE WHEN r IS NULL THEN null ELSE endNode(r) END AS b
+WITH CASE WHEN fact IS NOT NULL THEN {
+         date: fact.date, precision: fact.date_precision, as_written: fact.date_as_written,
+         kind: [l IN labels(fact) WHERE l <> 'Entity'][0], what: fact.name, id: fact.id,
+         confidence: fact.confidence, quote: fact.quotes[0], sources: fact.sources}
+     ELSE {
+         date: coalesce(r.date, r.start), precision: coalesce(r.date_precision, r.start_precision),
+         as_written: coalesce(r.date_as_written, r.start_as_written), kind: type(r),
+         what: a.name + ' ' + toLower(replace(type(r), '_', ' ')) + ' ' + b.name
+               + CASE WHEN r.date IS NULL THEN ' (from)' ELSE '' END,
+         id: r.key, confidence: r.confidence, quote: r.quotes[0], sources: r.sources}
+     END AS e
+WITH e.date AS date, e.precision AS precision, e.as_written AS as_written, e.kind AS kind, e.what AS what,
+     e.id AS id, e.confidence AS confidence, e.quote AS quote, e.sources AS sources
 RETURN date, precision, as_written, kind, what, id, confidence, quote, sources
 ORDER BY date, id

@@ -5,9 +5,10 @@ description: Which agencies got free or trial access to a tool, how, and through
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
 */
-MATCH (agency:Entity)-[access:HAD_ACCESS]->(tool:Product)
-WHERE (tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) })
-  AND access.mode IN ['trial', 'free_trial', 'evaluation']
+MATCH (tool:Product)
+WHERE tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) }
+MATCH (agency:Entity)-[access:HAD_ACCESS]->(tool)
+WHERE access.mode IN ['trial', 'free_trial', 'evaluation']
 RETURN agency.name AS agency,
        agency.id AS agency_id,
        access.mode AS access,

@@ -5,8 +5,9 @@ description: Where was a tool used or accessed without organisational approval, 
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
 */
-MATCH (agency:Entity)-[use:USED|HAD_ACCESS]->(tool:Product)
-WHERE (tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) })
+MATCH (tool:Product)
+WHERE tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) }
+MATCH (agency:Entity)-[use:USED|HAD_ACCESS]->(tool)
 WITH agency, tool,
      collect(use) AS uses,
      COLLECT { MATCH (agency)-[:PARTICIPATED_IN]->(e:Event {kind: 'discovery'}) RETURN e } AS discoveries

@@ -225,6 +225,9 @@ def constraint_statements() -> list[str]:
         )
     for label in node_labels():
         stmts.append(f"CREATE INDEX kg_{label.lower()}_name IF NOT EXISTS FOR (n:{label}) ON (n.name)")
+    for rel in sorted(REL_KINDS):  # properties that name another node are looked up by value
+        if "product" in REL_KINDS[rel].props:
+            stmts.append(f"CREATE INDEX kg_rel_{rel.lower()}_product IF NOT EXISTS FOR ()-[r:{rel}]-() ON (r.product)")
     stmts.append(
         f"CREATE FULLTEXT INDEX kg_search IF NOT EXISTS FOR (n:{'|'.join(node_labels())}) "
         "ON EACH [n.name, n.aliases_text, n.quotes_text, n.summary]"

@@ -340,7 +340,7 @@ def test_browser_logs_in_opens_the_guide_and_answers_a_named_question(
     _run_block(blocks.first)
     _frame(page, ":param agency").locator("text=toronto-police").first.wait_for()
     _run_block(blocks.nth(1))
-    stops = _frame(page, "MATCH (who:Entity)-[stop:ORDERED_STOP]")
+    stops = _frame(page, queries.get("stop-orders").cypher.splitlines()[0])
     stops.get_by_text("Mark Saunders").first.wait_for()
     assert stops.get_by_text("Niagara").count() == 0  # the parameter narrowed the answer
 
