@@ -1,12 +1,13 @@
 # Two commands for a fresh machine (see README.md):
 #   make demo   the main job: Neo4j up, seed loaded, every named question answered, an HTML view written
 #   make test   ruff, mypy, and the whole test suite against a real Neo4j
+#   make bench  the benchmarks, written to docs/benchmarks.md
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup demo test lint clean-venv
+.PHONY: setup demo test lint bench clean-venv
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,9 @@ lint: setup
 
 test: lint
 	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
 
 clean-venv:
 	rm -rf $(VENV)
