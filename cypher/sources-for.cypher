@@ -17,6 +17,6 @@ CALL (n) {
   MATCH (s:Source)-[rep:REPORTS]->(n)
   RETURN s.id AS source_id, n.name AS fact, rep.quote AS quote, rep.confidence AS confidence
 }
-MATCH (src:Source {id: source_id})
+MATCH (src:Entity {id: source_id})
 RETURN src.id AS source, src.title AS title, src.published AS published, fact, quote, confidence
 ORDER BY source, fact, quote

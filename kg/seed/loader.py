@@ -215,13 +215,13 @@ def _write_seed(w: _Writer, seed: Seed, report: LoadReport) -> None:
 def _provenance(w: _Writer, seed: Seed, existed: set[str]) -> None:
     reports = [{"source": c.source, "id": n.id, "quote": c.quote, "confidence": c.confidence}
                for n in seed.nodes.values() for c in n.citations]
-    w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
+    w.write(f"UNWIND $rows AS row MATCH (s:{BASE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
             "MERGE (s)-[r:REPORTS]->(n) SET r.quote = row.quote, r.confidence = row.confidence", reports, "provenance")
     mentions = [{"source": s.id, "id": m} for s in seed.sources.values() for m in sorted(s.mentions)]
-    w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
+    w.write(f"UNWIND $rows AS row MATCH (s:{BASE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
             "MERGE (s)-[:MENTIONS]->(n)", mentions, "provenance")
     authorship = [{"source": s.id, "publisher": s.publisher, "authors": s.authors} for s in seed.sources.values()]
-    w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.source}}) "
+    w.write(f"UNWIND $rows AS row MATCH (s:{BASE_LABEL} {{id: row.source}}) "
             f"MATCH (p:{BASE_LABEL} {{id: row.publisher}}) MERGE (s)-[:PUBLISHED_BY]->(p) "
             f"WITH s, row UNWIND row.authors AS author MATCH (a:{BASE_LABEL} {{id: author}}) "
             "MERGE (s)-[:AUTHORED_BY]->(a)", authorship, "provenance")
@@ -233,9 +233,9 @@ def _provenance(w: _Writer, seed: Seed, existed: set[str]) -> None:
         current = w.fetch(f"MATCH (s:{SOURCE_LABEL})-[r:REPORTS|MENTIONS|PUBLISHED_BY|AUTHORED_BY]->(n) "
                           "WHERE s.id IN $ids RETURN s.id AS s, type(r) AS t, n.id AS n", ids=sorted(existed))
         stale = [r for r in current if (r["s"], r["t"], r["n"]) not in expected]
-        w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.s}})-[r]->(n:{BASE_LABEL} {{id: row.n}}) "
+        w.write(f"UNWIND $rows AS row MATCH (s:{BASE_LABEL} {{id: row.s}})-[r]->(n:{BASE_LABEL} {{id: row.n}}) "
                 "WHERE type(r) = row.t DELETE r", stale, "provenance")
-    w.write(f"UNWIND $rows AS row MATCH (s:{SOURCE_LABEL} {{id: row.id}}) "
+    w.write(f"UNWIND $rows AS row MATCH (s:{BASE_LABEL} {{id: row.id}}) "
             "SET s.reports = row.reports, s.cites = row.cites",
             [{"id": s.id, "reports": sorted(s.node_ids), "cites": sorted(_cite_entries(s, seed))}
              for s in seed.sources.values()], "sources")
