@@ -81,7 +81,9 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHan
 
 
 def _wipe(db: Database) -> None:
-    db.run_auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+    from kg.seed.loader import wipe
+
+    wipe(db)
 
 
 @pytest.fixture(scope="session")

@@ -278,6 +278,8 @@ def _remove_stale(w: _Writer, seed: Seed, report: LoadReport) -> set[str]:
 
 
 def wipe(db: Database) -> None:
-    """Delete every node and relationship (the schema stays)."""
-    db.run_auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+    """Delete every node and relationship (the schema stays). Relationships go first, in batches:
+    a batch of nodes that holds a hub would otherwise delete its many links in one transaction."""
+    db.run_auto("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS")
+    db.run_auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
 
