@@ -5,8 +5,13 @@ description: Which agencies learned of a tool at a conference or convention, and
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
 */
-MATCH (tool:Product)
-WHERE tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) }
+MATCH (given:Entity {id: $tool})
+CALL (given) {
+  // the product itself, or every product of a vendor
+  WITH given WHERE given:Product RETURN given AS tool
+  UNION
+  MATCH (given)-[:MAKES]->(tool:Product) RETURN tool
+}
 CALL (tool) {
   MATCH (tool)-[:PRESENTED_AT]->(conf:Conference)<-[learned:LEARNED_OF_AT]-(agency:Entity)
   RETURN agency, learned, conf

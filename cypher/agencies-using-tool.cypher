@@ -6,8 +6,13 @@ params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   collectives: {type: bool, default: false, example: true, doc: also list groups such as "law enforcement agencies"}
 */
-MATCH (tool:Product)
-WHERE tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) }
+MATCH (given:Entity {id: $tool})
+CALL (given) {
+  // the product itself, or every product of a vendor
+  WITH given WHERE given:Product RETURN given AS tool
+  UNION
+  MATCH (given)-[:MAKES]->(tool:Product) RETURN tool
+}
 MATCH (agency:Entity)-[use:HAD_ACCESS|USED]->(tool)
 WHERE (agency:PoliceAgency OR agency:Unit) AND ($collectives OR NOT coalesce(agency.collective, false))
 RETURN agency.name AS agency,

@@ -5,8 +5,13 @@ description: Which agencies got free or trial access to a tool, how, and through
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
 */
-MATCH (tool:Product)
-WHERE tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) }
+MATCH (given:Entity {id: $tool})
+CALL (given) {
+  // the product itself, or every product of a vendor
+  WITH given WHERE given:Product RETURN given AS tool
+  UNION
+  MATCH (given)-[:MAKES]->(tool:Product) RETURN tool
+}
 MATCH (agency:Entity)-[access:HAD_ACCESS]->(tool)
 WHERE access.mode IN ['trial', 'free_trial', 'evaluation']
 RETURN agency.name AS agency,

@@ -5,8 +5,13 @@ description: Where was a tool used or accessed without organisational approval, 
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
 */
-MATCH (tool:Product)
-WHERE tool.id = $tool OR EXISTS { (:Entity {id: $tool})-[:MAKES]->(tool) }
+MATCH (given:Entity {id: $tool})
+CALL (given) {
+  // the product itself, or every product of a vendor
+  WITH given WHERE given:Product RETURN given AS tool
+  UNION
+  MATCH (given)-[:MAKES]->(tool:Product) RETURN tool
+}
 MATCH (agency:Entity)-[use:USED|HAD_ACCESS]->(tool)
 WITH agency, tool,
      collect(use) AS uses,

@@ -263,15 +263,18 @@ def _clean(value: Any) -> Any:
 def resolve_entity(db: Database, text: str) -> str:
     """The id of the entity that `text` names: an id, else its name, else one of its aliases
     (case-insensitive). Ambiguous or unknown names are usage errors that list candidates."""
-    rows = db.read(
-        "MATCH (n:Entity {id: $text}) RETURN n.id AS id, n.name AS name, 0 AS rank "
-        "UNION "
-        "MATCH (n:Entity) WHERE toLower(n.name) = toLower($text) RETURN n.id AS id, n.name AS name, 1 AS rank "
-        "UNION "
-        "MATCH (n:Entity) WHERE any(a IN coalesce(n.aliases, []) WHERE toLower(a) = toLower($text)) "
-        "RETURN n.id AS id, n.name AS name, 2 AS rank",
-        {"text": text.strip()},
-    )
+    text = text.strip()
+    rows = db.read("MATCH (n:Entity {id: $text}) RETURN n.id AS id, n.name AS name, 0 AS rank", {"text": text})
+    if not rows and text:
+        # names and aliases through the full-text index (a phrase), then exact, case-insensitive
+        phrase = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        rows = db.read(
+            "CALL db.index.fulltext.queryNodes('kg_search', $q, {limit: 1000}) YIELD node AS n "
+            "WITH n WHERE toLower(n.name) = toLower($text) "
+            "OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) = toLower($text)) "
+            "RETURN n.id AS id, n.name AS name, CASE WHEN toLower(n.name) = toLower($text) THEN 1 ELSE 2 END AS rank",
+            {"q": f"name:{phrase} OR aliases_text:{phrase}", "text": text},
+        )
     if rows:
         best = min(r["rank"] for r in rows)
         top = sorted({(r["id"], r["name"]) for r in rows if r["rank"] == best})
