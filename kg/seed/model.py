@@ -1,5 +1,5 @@
 """The shape of seed files, as pydantic models (docs/seed-format.md explains them; the JSON
-Schema in docs/seed.schema.json is generated from them by `kg schema --json`).
+Schema in docs/seed.schema.json is generated from them by `kg docs`).
 
 Properties that depend on the label or relationship type (`mode`, `title`, `jurisdiction` ...)
 are written inline beside the reserved keys; kg/seed/validate.py checks them against
@@ -172,7 +172,7 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "kg seed file"
     schema["description"] = ("A registry of actors (`actors:`) or one source document (`source:`). "
-                             "Generated from kg/seed/model.py by `kg schema --json`; see docs/seed-format.md.")
+                             "Generated from kg/seed/model.py by `kg docs`; see docs/seed-format.md.")
     return schema
 
 
