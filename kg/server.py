@@ -409,7 +409,7 @@ def up(backend: str = "auto", bolt_port: int = 7687, http_port: int = 7474, time
     return UpResult("local", server.bolt_uri, server.browser_url, username, version, pid, already)
 
 
-def _compose(folder: Path, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+def _compose(*args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
     root = project_root()
     env = dict(os.environ)
     if password:
@@ -422,7 +422,7 @@ def _up_docker(folder: Path, password: str, timeout: float, log: Callable[[str],
     if not (project_root() / "docker-compose.yml").is_file():
         raise ServerError("docker-compose.yml not found in the project folder")
     log("Starting neo4j with docker compose ...")
-    proc = _compose(folder, "up", "-d", "--wait", "--wait-timeout", str(int(timeout)), password=password)
+    proc = _compose("up", "-d", "--wait", "--wait-timeout", str(int(timeout)), password=password)
     if proc.returncode != 0:
         tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
         raise ServerError(f"docker compose up failed: {tail}")
@@ -443,7 +443,7 @@ def down() -> str:
     folder = state_dir()
     state = read_state(folder)
     if state.get("backend") == "docker":
-        proc = _compose(folder, "down")
+        proc = _compose("down")
         if proc.returncode != 0:
             raise ServerError(f"docker compose down failed: {proc.stderr.strip().splitlines()[-1:]}")
         return "stopped the docker compose service (its data volume is kept)"

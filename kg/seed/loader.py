@@ -1,5 +1,5 @@
-"""Write a validated `Seed` into Neo4j: constraints first, then batched `UNWIND ... MERGE`
-transactions keyed on stable ids, then the removal of facts a reloaded source no longer reports.
+"""Write a validated `Seed` into Neo4j: constraints first, then the removal of facts a reloaded
+source no longer reports, then `UNWIND ... MERGE` statements keyed on stable ids.
 
 Labels and relationship types come from kg/schema.py only (they are checked by validation and
 looked up again here); every value is a query parameter.

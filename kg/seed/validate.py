@@ -123,7 +123,12 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.seed = Seed()
-        self.refs: list[tuple[str, Document, Path_, tuple[str, ...] | None]] = []
+        # (id, where it is named, the labels allowed there): checked once every file is read; the
+        # position is resolved now, so a file's line map is freed as soon as the file is checked
+        self.refs: list[tuple[str, Problem, tuple[str, ...] | None]] = []
+
+    def ref(self, value: str, doc: Document, path: Path_, allowed: tuple[str, ...] | None) -> None:
+        self.refs.append((value, doc.problem(path, ""), allowed))
 
     def add(self, doc: Document, path: Path_, message: str) -> None:
         self.problems.append(doc.problem(path, message))
@@ -168,7 +173,7 @@ class _Checker:
                 self.add(doc, where, f"{key} must be a finite number, not {value!r}")
                 continue
             if key in REF_PROPS:
-                self.refs.append((value, doc, where, REF_PROPS[key]))
+                self.ref(value, doc, where, REF_PROPS[key])
             out[key] = value
         return out
 
@@ -219,13 +224,13 @@ class _Checker:
         _flatten_date("published", meta.published, props)
         rec = SourceRec(sid, props, doc.problem(("source",), ""), meta.publisher, list(meta.authors))
         self.seed.sources[sid] = rec
-        self.refs.append((meta.publisher, doc, ("source", "publisher"), ("Organization", "Person")))
+        self.ref(meta.publisher, doc, ("source", "publisher"), ("Organization", "Person"))
         rec.mentions.add(meta.publisher)
         for i, author in enumerate(meta.authors):
-            self.refs.append((author, doc, ("source", "authors", i), ("Person",)))
+            self.ref(author, doc, ("source", "authors", i), ("Person",))
             rec.mentions.add(author)
         for i, mention in enumerate(parsed.mentions):
-            self.refs.append((mention, doc, ("mentions", i), None))
+            self.ref(mention, doc, ("mentions", i), None)
             rec.mentions.add(mention)
         for i, decl in enumerate(parsed.nodes):
             self.node(doc, ("nodes", i), decl, source=rec)
@@ -288,8 +293,8 @@ class _Checker:
         self.dates(rel, props)
         key = rel.id or f"{start}--{rel.type}--{end}"
         props["key"] = key
-        self.refs.append((start, doc, (*path, "from"), kind.sources))
-        self.refs.append((end, doc, (*path, "to"), kind.targets))
+        self.ref(start, doc, (*path, "from"), kind.sources)
+        self.ref(end, doc, (*path, "to"), kind.targets)
         existing = self.seed.rels.get(key)
         if existing is not None:
             if (existing.type, existing.start, existing.end) != (rel.type, start, end):
@@ -324,12 +329,14 @@ class _Checker:
     def check_refs(self) -> None:
         labels = {k: v.label for k, v in self.seed.nodes.items()}
         labels.update({k: "Source" for k in self.seed.sources})
-        for ref, doc, path, allowed in self.refs:
+        for ref, where, allowed in self.refs:
             label = labels.get(ref)
             if label is None:
-                self.add(doc, path, f"unknown id {ref!r}: no actor, fact or source has it")
+                self.problems.append(Problem(where.file, where.line, f"unknown id {ref!r}: no actor, fact or "
+                                                                     "source has it"))
             elif allowed is not None and label not in allowed:
-                self.add(doc, path, f"{ref!r} is a {label}; expected {' or '.join(allowed)} here")
+                self.problems.append(Problem(where.file, where.line,
+                                             f"{ref!r} is a {label}; expected {' or '.join(allowed)} here"))
 
 
 def validate(paths: Iterable[Path]) -> Seed:
