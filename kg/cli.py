@@ -41,8 +41,13 @@ app = typer.Typer(
 )
 query_app = typer.Typer(help="The named questions in cypher/: list, show, run.", no_args_is_help=True)
 db_app = typer.Typer(help="Start, inspect and stop the Neo4j server this checkout uses.", no_args_is_help=True)
+source_app = typer.Typer(help="Add an article: its text into the texts folder, a scaffold into seed/sources/.",
+                         no_args_is_help=True)
+quote_app = typer.Typer(help="Find words in the article texts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(query_app, name="query")
+app.add_typer(source_app, name="source")
+app.add_typer(quote_app, name="quote")
 
 
 class Connection:
@@ -149,27 +154,64 @@ def db_down() -> None:
 
 # --- seed: validate and load ----------------------------------------------------------------------
 
-def _seed_paths(paths: list[Path] | None) -> list[Path]:
-    if paths:
-        return paths
+def _seed_dir() -> Path:
     from kg.config import project_root
 
-    return [project_root() / "seed"]
+    return project_root() / "seed"
+
+
+def _seed_paths(paths: list[Path] | None) -> list[Path]:
+    return paths or [_seed_dir()]
+
+
+def _whole_seed(paths: list[Path] | None) -> bool:
+    """Whether `paths` name the whole seed folder (a full load), not some files of it."""
+    return not paths or (len(paths) == 1 and paths[0].resolve() == _seed_dir().resolve())
 
 
 SeedPaths = Annotated[list[Path] | None, typer.Argument(help="seed files or folders (default: seed/)",
                                                        show_default=False)]
+TextsDir = Annotated[Path | None, typer.Option("--texts", help="the folder of article texts (env KG_TEXTS; "
+                                               "default .kg/texts/ when it exists)", show_default=False)]
+Strict = Annotated[bool, typer.Option("--strict", help="a quote that cannot be checked against its text is an "
+                                      "error")]
+
+
+def _texts(option: Path | None) -> Path | None:
+    from kg.texts import texts_dir
+
+    with handled():
+        return texts_dir(option)
+
+
+def _note_unchecked(seed: Any) -> None:
+    from kg.seed.validate import unchecked_note
+
+    note = unchecked_note(seed)
+    if note:
+        err(f"note: {note}")
 
 
 @app.command()
-def validate(paths: SeedPaths = None) -> None:
-    """Check seed files without a database: every problem as `file:line: what is wrong`."""
+def validate(paths: SeedPaths = None, texts: TextsDir = None, strict: Strict = False) -> None:
+    """Check seed files without a database: every problem as `file:line: what is wrong`.
+
+    With a texts folder, each source's text must match its pin and every quote must occur in it
+    (white space, typographic quotes and dashes normalised; `...` skips words).
+
+    \b
+    Example: kg validate --texts ../shared/sources
+    """
     from kg.seed import validate as check
 
+    folder = _texts(texts)
     with handled():
-        seed = check(_seed_paths(paths))
+        seed = check(_seed_paths(paths), texts=folder, strict=strict)
     c = seed.counts()
-    err(f"ok: {c['files']} files, {c['sources']} sources, {c['nodes']} nodes, {c['relationships']} relationships")
+    checked = f", {seed.quotes_checked} quotes found in their texts" if seed.quotes_checked else ""
+    err(f"ok: {c['files']} files, {c['sources']} sources, {c['nodes']} nodes, {c['relationships']} relationships"
+        f"{checked}")
+    _note_unchecked(seed)
 
 
 @app.command()
@@ -177,17 +219,118 @@ def load(
     ctx: typer.Context,
     paths: SeedPaths = None,
     batch_size: Annotated[int, typer.Option(min=1, help="rows per transaction")] = 2000,
+    texts: TextsDir = None,
+    strict: Strict = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would change, per source; write nothing")]
+    = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="with --dry-run: table, json or csv")] = "table",
 ) -> None:
-    """Validate seed files, then load them (idempotent: loading twice gives the same graph)."""
+    """Validate seed files, then load them (idempotent: loading twice gives the same graph).
+
+    The whole seed (the default) is the truth: what no file declares any more is removed. Some
+    files only: ids they name may be in the database already, and nothing they do not mention
+    changes.
+
+    \b
+    Examples:
+      kg load
+      kg load --dry-run seed/sources/src-new-article.yaml
+      kg load seed/sources/src-new-article.yaml
+    """
+    from contextlib import ExitStack
+
     from kg.seed import validate as check
+    from kg.seed.loader import labels_of
     from kg.seed.loader import load as write
 
     conn: Connection = ctx.obj
-    with handled():
-        seed = check(_seed_paths(paths))  # before connecting: bad input never reaches the database
-        with conn.open() as db, _progress(sum(seed.counts()[k] for k in ("sources", "nodes", "relationships"))) as tick:
-            report = write(db, seed, batch_size=batch_size, progress=tick)
+    folder = _texts(texts)
+    full = _whole_seed(paths)
+    with handled(), ExitStack() as stack:
+        opened: list[Database] = []
+
+        def database() -> Database:  # opened only when needed: bad files never reach the database
+            if not opened:
+                opened.append(stack.enter_context(conn.open()))
+            return opened[0]
+
+        seed = check(_seed_paths(paths), texts=folder, strict=strict,
+                     resolve=None if full else (lambda ids: labels_of(database(), ids)))
+        _note_unchecked(seed)
+        if dry_run:
+            from kg.seed.plan import preview
+
+            plan = preview(database(), seed, full=full)
+            if plan.changes or fmt != "table":
+                _emit(["source", "change", "label", "id", "name", "properties"], plan.rows(), fmt)
+            err(plan.summary())
+            return
+        total = sum(seed.counts()[k] for k in ("sources", "nodes", "relationships"))
+        with _progress(total) as tick:
+            report = write(database(), seed, batch_size=batch_size, progress=tick, full=full)
     err(report.summary())
+
+
+# --- curation: article texts and new sources --------------------------------------------------------
+
+@quote_app.command("find")
+def quote_find(
+    words: Annotated[str, typer.Argument(help="the words to look for (white space, quotes and dashes normalised)")],
+    source: Annotated[str | None, typer.Option("--source", help="only this source's text (its id)",
+                                               show_default=False)] = None,
+    texts: TextsDir = None,
+    fmt: Format = "table",
+) -> None:
+    """Where words occur in the article texts: source, file, line, and that line.
+
+    \b
+    Example: kg quote find "auto theft" --texts ../shared/sources
+    """
+    from kg.curate import find_words
+    from kg.texts import Texts
+
+    folder = _texts(texts)
+    if folder is None:
+        err("kg: no texts folder: give --texts DIR or set KG_TEXTS (the default, .kg/texts/, does not exist)")
+        raise typer.Exit(2)
+    with handled():
+        rows = find_words(Texts(folder), words, _seed_dir(), source)
+    _emit(["source", "file", "line", "context"], rows, fmt)
+
+
+@source_app.command("add")
+def source_add(
+    article: Annotated[Path, typer.Argument(help="the article: a .txt, a saved .html page or a .pdf")],
+    source_id: Annotated[str | None, typer.Option("--id", help="the new source's id (default "
+                                                  "src-<publisher>-<date>)", show_default=False)] = None,
+    publisher: Annotated[str | None, typer.Option(help="the publisher's actor id, when the page does not say it",
+                                                  show_default=False)] = None,
+    title: Annotated[str | None, typer.Option(help="the title, when the article's own is missing or wrong",
+                                              show_default=False)] = None,
+    published: Annotated[str | None, typer.Option(help="the publication date (2020, 2020-02 or 2020-02-28), "
+                                                  "when the article does not give it", show_default=False)] = None,
+    url: Annotated[str | None, typer.Option(help="where the article was published", show_default=False)] = None,
+    texts: TextsDir = None,
+) -> None:
+    """Add an article: its plain text goes into the texts folder (never the repository), and a
+    scaffold `seed/sources/<id>.yaml` that validates as it is, listing as comments the actors the
+    text names and the names that match no actor. Never overwrites a file.
+
+    \b
+    Example: kg source add ~/articles/cbc-2020-03-02.html --texts ~/kg-texts
+    """
+    from kg.config import project_root
+    from kg.curate import add_source
+    from kg.texts import texts_dir
+
+    with handled():
+        folder = texts_dir(texts, create=True)
+        assert folder is not None
+        added = add_source(article, _seed_dir(), folder, project_root(), source_id=source_id, publisher=publisher,
+                           title=title, published=published, url=url)
+    typer.echo(str(added.seed_file))
+    err(f"wrote {added.text_file} (the article's text) and {added.seed_file} (source {added.source_id}): "
+        f"{len(added.named)} registry actors named, {len(added.candidates)} other names listed as comments")
 
 
 @app.command()

@@ -41,6 +41,8 @@ class LoadReport:
     counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     stale_relationships: int = 0
     stale_nodes: int = 0
+    absent_nodes: int = 0
+    absent_relationships: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -49,7 +51,9 @@ class LoadReport:
                 f"relationships in {self.seconds:.1f}s; created {c['nodes_created']} nodes and "
                 f"{c['relationships_created']} relationships, set {c['properties_set']} properties; removed "
                 f"{self.stale_relationships} relationships and {self.stale_nodes} nodes their sources no "
-                "longer report")
+                "longer report" + (f", and {self.absent_nodes} nodes and {self.absent_relationships} relationships "
+                                   "no seed file declares any more" if self.absent_nodes or self.absent_relationships
+                                   else ""))
 
 
 def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -123,16 +127,19 @@ def _count(counters: dict[str, int], summary: neo4j.ResultSummary) -> None:
         counters[name] += getattr(c, name)
 
 
+Tx = neo4j.ManagedTransaction | neo4j.Transaction
+
+
 class _Writer:
     """Runs the statements of one load, inside `tx` when given (one transaction for the whole
     load), else in transactions of `batch_size` rows each."""
 
     def __init__(self, db: Database, report: LoadReport, batch_size: int, loaded: list[str],
-                 tick: Callable[[str, int], None], tx: neo4j.ManagedTransaction | None = None) -> None:
+                 tick: Callable[[str, int], None], tx: Tx | None = None) -> None:
         self.db, self.report, self.batch_size = db, report, batch_size
         self.loaded, self.tick, self.tx = loaded, tick, tx
 
-    def _in_tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+    def _in_tx(self, work: Callable[[Tx], T]) -> T:
         if self.tx is not None:
             return work(self.tx)
         with self.db.driver.session(database=self.db.settings.database) as session:
@@ -145,7 +152,7 @@ class _Writer:
         """Run `query` over `rows` (as $rows, in batches); return the sum of the `removed` column, if any."""
         removed = 0
         for chunk in batches(rows, self.batch_size):
-            def work(tx: neo4j.ManagedTransaction, chunk: Sequence[Any] = chunk) -> int:
+            def work(tx: Tx, chunk: Sequence[Any] = chunk) -> int:
                 result = tx.run(query, rows=list(chunk), loaded=self.loaded)
                 counted = sum(int(r.get("removed") or 0) for r in result)
                 _count(self.report.counters, result.consume())
@@ -157,8 +164,13 @@ class _Writer:
 
 
 def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
-         progress: Callable[[str, int], None] | None = None, atomic_rows: int = 50_000) -> LoadReport:
+         progress: Callable[[str, int], None] | None = None, atomic_rows: int = 50_000,
+         full: bool = False) -> LoadReport:
     """Write `seed` into the database; safe to run again (the graph ends the same).
+
+    `full` says that `seed` is the whole seed: then actors, facts and sources that no file declares
+    any more are removed. Otherwise (some files only) nothing the files do not mention changes, and
+    properties that other sources declared on a shared fact are kept.
 
     A seed of at most `atomic_rows` rows is written in one transaction, so a failure (a server
     error, a crash, a kill) leaves the database as it was; a larger one goes in transactions of
@@ -173,22 +185,28 @@ def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
         if len(seed.sources) + len(seed.nodes) + len(seed.rels) <= atomic_rows:
             def whole(tx: neo4j.ManagedTransaction) -> LoadReport:
                 report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
-                _write_seed(_Writer(db, report, batch_size, loaded, tick, tx), seed, report)
+                _write_seed(_Writer(db, report, batch_size, loaded, tick, tx), seed, report, full)
                 return report
 
             with db.driver.session(database=db.settings.database) as session:
                 report = session.execute_write(whole)
         else:
             report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
-            _write_seed(_Writer(db, report, batch_size, loaded, tick), seed, report)
+            _write_seed(_Writer(db, report, batch_size, loaded, tick), seed, report, full)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write_seed(w: _Writer, seed: Seed, report: LoadReport) -> None:
+#: properties the loader computes from citations; never carried over from the database
+CITATION_PROPS = frozenset({"sources", "quotes", "confidences", "confidence", "quotes_text"})
+
+
+def _write_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool = False) -> None:
     # 1. what each loaded source reported last time and no longer does (read before the Source
-    #    nodes are rewritten, since they remember it)
+    #    nodes are rewritten, since they remember it); on a full load, whatever no file declares
     existed = _remove_stale(w, seed, report)
+    if full:
+        _remove_absent(w, seed, report)
 
     # 2. sources and nodes, one query per label (labels cannot be parameters)
     # citations by sources outside this load must be kept only if there are such sources
@@ -199,17 +217,61 @@ def _write_seed(w: _Writer, seed: Seed, report: LoadReport) -> None:
     for node in seed.nodes.values():
         by_label[node.label].append(node.props)
     for label in sorted(by_label):
-        w.write(_node_query(label, merge), by_label[label], "nodes")
+        rows = _with_others(w, label, by_label[label]) if merge else by_label[label]
+        w.write(_node_query(label, merge), rows, "nodes")
 
     # 3. relationships, one query per type
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for rel in seed.rels.values():
         by_type[rel.type].append({"start": rel.start, "end": rel.end, "props": rel.props})
     for rel_type in sorted(by_type):
-        w.write(_rel_query(rel_type, merge), by_type[rel_type], "relationships")
+        rows = _with_others(w, rel_type, by_type[rel_type], rel=True) if merge else by_type[rel_type]
+        w.write(_rel_query(rel_type, merge), rows, "relationships")
 
     # 4. provenance edges of the loaded sources: merged, and those the files no longer imply removed
     _provenance(w, seed, existed)
+
+
+def _with_others(w: _Writer, kind: str, rows: list[dict[str, Any]], rel: bool = False) -> list[dict[str, Any]]:
+    """Rows with the properties that sources outside this load declared on the same facts added
+    (a partial load must not drop them); the rows' own values win. Facts no other source cites
+    keep only what the loaded files say."""
+    key = "key" if rel else "id"
+    ids = [(r["props"] if rel else r)[key] for r in rows]
+    match = f"MATCH ()-[n:{kind}]->() WHERE n.key IN $ids" if rel else f"MATCH (n:{kind}) WHERE n.id IN $ids"
+    found = w.fetch(f"{match} AND any(s IN coalesce(n.sources, []) WHERE NOT s IN $loaded) "
+                    f"RETURN n.{key} AS id, properties(n) AS props", ids=ids, loaded=w.loaded)
+    others = {r["id"]: {k: v for k, v in r["props"].items() if k not in CITATION_PROPS} for r in found}
+    if not others:
+        return rows
+    out = []
+    for row in rows:
+        props = row["props"] if rel else row
+        kept = others.get(props[key])
+        merged = {**kept, **props} if kept else props
+        out.append({**row, "props": merged} if rel else merged)
+    return out
+
+
+def _remove_absent(w: _Writer, seed: Seed, report: LoadReport) -> None:
+    """A full load: remove the nodes (actors, facts, sources) and kg's relationships that no seed
+    file declares any more. Nodes without kg's base label and relationships of other types stay."""
+    declared = {*seed.nodes, *seed.sources}
+    gone = [r["id"] for r in w.fetch(f"MATCH (n:{BASE_LABEL}) RETURN n.id AS id") if r["id"] not in declared]
+    keys = {rel.key for rel in seed.rels.values()}
+    stale = w.fetch("MATCH ()-[r]->() WHERE type(r) IN $types RETURN type(r) AS type, r.key AS key",
+                    types=sorted(REL_KINDS))
+    by_type: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in stale:
+        if row["key"] not in keys and row["type"] in REL_KINDS:
+            by_type[row["type"]].append({"key": row["key"]})
+    for rel_type, rows in sorted(by_type.items()):
+        report.absent_relationships += w.write(
+            f"UNWIND $rows AS row MATCH ()-[r:{rel_type} {{key: row.key}}]->() DELETE r RETURN count(*) AS removed",
+            rows, "stale")
+    report.absent_nodes += w.write(
+        f"UNWIND $rows AS row MATCH (n:{BASE_LABEL} {{id: row.id}}) DETACH DELETE n RETURN count(*) AS removed",
+        [{"id": i} for i in gone], "stale")
 
 
 def _provenance(w: _Writer, seed: Seed, existed: set[str]) -> None:
@@ -283,3 +345,11 @@ def wipe(db: Database) -> None:
     db.run_auto("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS")
     db.run_auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
 
+
+
+def labels_of(db: Database, ids: list[str]) -> dict[str, str]:
+    """id -> label of the nodes in the database that have these ids (a partial load's references)."""
+    with db.errors():
+        rows = db.read(f"MATCH (n:{BASE_LABEL}) WHERE n.id IN $ids "
+                       f"RETURN n.id AS id, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS label", {"ids": ids})
+    return {r["id"]: r["label"] for r in rows}

@@ -139,6 +139,28 @@ class RelDecl(_WithProps):
     end: DateField | None = None
 
 
+class TextPin(_Strict):
+    """The article's text in the texts folder, pinned: a text that changed is refused."""
+
+    file: Annotated[str, StringConstraints(pattern=r"^[^/\\]+$", max_length=255)] = Field(
+        description="the file name in the texts folder (--texts, KG_TEXTS, default .kg/texts/)")
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(
+        description="SHA-256 of the file's bytes (lower-case hex)")
+    length: Annotated[int, Field(ge=0)] = Field(description="the file's length in bytes")
+
+
+def _text_kind(value: Any) -> str:
+    return "pin" if isinstance(value, dict | TextPin) else "file"
+
+
+#: `edmonton.txt` (a file name, unpinned) or `{file, sha256, length}` (pinned; `kg source add` writes it)
+TextField = Annotated[
+    Annotated[Annotated[str, StringConstraints(pattern=r"^[^/\\]+$", max_length=255)], Tag("file")]
+    | Annotated[TextPin, Tag("pin")],
+    Discriminator(_text_kind),
+]
+
+
 class SourceMeta(_Strict):
     id: Id
     title: Name
@@ -146,7 +168,7 @@ class SourceMeta(_Strict):
     publisher: Id
     authors: list[Id] = []
     published: DateField
-    text: Text | None = Field(default=None, description="the article's file name in the sources folder")
+    text: TextField | None = Field(default=None, description="the article's text in the texts folder, pinned")
     url: Text | None = None
     language: Text = "en"
     confidence: Confidence = "high"

@@ -8,7 +8,7 @@ the first) so a contributor can fix a file in one pass.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,12 @@ from kg.seed.model import (
     RegistryFile,
     RelDecl,
     SourceFile,
+    TextPin,
     check_iso,
     precision,
 )
 from kg.seed.reader import Document, Path_, Problem, ReadError, read
+from kg.texts import Article, Pin, Texts, check_pin
 
 SEED_SUFFIXES = (".yaml", ".yml")
 REF_PROPS = {"product": ("Product",)}  # properties whose value is the id of another node, and its labels
@@ -81,6 +83,14 @@ class Seed:
     sources: dict[str, SourceRec] = field(default_factory=dict)
     nodes: dict[str, NodeRec] = field(default_factory=dict)
     rels: dict[str, RelRec] = field(default_factory=dict)
+    #: quotes found in their article's text, and those that could not be checked (with why)
+    quotes_checked: int = 0
+    quotes_unchecked: int = 0
+    unchecked_why: list[str] = field(default_factory=list)
+    #: the texts folder quotes were checked against, if any
+    texts: str | None = None
+    #: ids named by these files that are not declared in them: found in the database (id -> label)
+    external: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {"files": len(self.files), "sources": len(self.sources), "nodes": len(self.nodes),
@@ -119,10 +129,17 @@ def _flatten_date(key: str, value: str | DateSpec, props: dict[str, Any]) -> Non
         props[f"{key}_note"] = spec.note
 
 
+#: Looks up ids that the files name but do not declare (in the database); returns id -> label.
+Resolver = Callable[[list[str]], dict[str, str]]
+
+
 class _Checker:
-    def __init__(self) -> None:
+    def __init__(self, texts: Texts | None = None, strict: bool = False) -> None:
         self.problems: list[Problem] = []
         self.seed = Seed()
+        self.texts, self.strict = texts, strict
+        self.article: Article | None = None  # the text of the source being checked, when there is one
+        self.checked: dict[tuple[str, str], bool] = {}  # (text file, quote) -> found
         # (id, where it is named, the labels allowed there): checked once every file is read; the
         # position is resolved now, so a file's line map is freed as soon as the file is checked
         self.refs: list[tuple[str, Problem, tuple[str, ...] | None]] = []
@@ -132,6 +149,46 @@ class _Checker:
 
     def add(self, doc: Document, path: Path_, message: str) -> None:
         self.problems.append(doc.problem(path, message))
+
+    # --- texts and quotes ------------------------------------------------------------------------
+    def open_text(self, doc: Document, meta_text: str | TextPin | None, sid: str) -> None:
+        """Check the source's pin against the texts folder and keep its article for the quotes."""
+        self.article = None
+        if meta_text is None:
+            self.seed.unchecked_why.append(f"{sid} names no text")
+            return
+        pin = Pin(meta_text.file, meta_text.sha256, meta_text.length) if isinstance(meta_text, TextPin) \
+            else Pin(meta_text)
+        where = ("source", "text")
+        if self.texts is None:
+            return
+        if pin.sha256 is None and self.strict:
+            self.add(doc, where, f"text {pin.file} is not pinned: give it as {{file, sha256, length}} "
+                                 "(kg source add writes the pin)")
+        if not self.texts.has(pin.file):
+            self.add(doc, where, f"text {pin.file} is not in the texts folder {self.texts.folder}")
+            return
+        problem = check_pin(pin, self.texts.pin(pin.file))
+        if problem:
+            self.add(doc, where, problem)
+            return
+        self.article = self.texts.article(pin.file)
+
+    def quote(self, doc: Document, path: Path_, quote: str | None) -> None:
+        if quote is None:
+            return
+        if self.article is None:
+            self.seed.quotes_unchecked += 1
+            return
+        key = (self.article.name, quote)
+        if key not in self.checked:
+            self.checked[key] = self.article.find(quote) is not None
+            if not self.checked[key]:
+                near = self.article.closest(quote)
+                self.add(doc, (*path, "quote"), f"quote not found in {self.article.name}; closest passage: "
+                                                f"\"{near.passage}\" (similarity {near.similarity:.2f}, line "
+                                                f"{near.line})")
+        self.seed.quotes_checked += 1
 
     # --- properties --------------------------------------------------------------------------
     def props(self, doc: Document, path: Path_, extra: dict[str, Any] | None, allowed: dict[str, Prop],
@@ -218,9 +275,14 @@ class _Checker:
             return
         props: dict[str, Any] = {"id": sid, "name": meta.title, "title": meta.title, "language": meta.language,
                                  "confidence": meta.confidence}
-        for key in ("headline", "text", "url", "note"):
+        for key in ("headline", "url", "note"):
             if getattr(meta, key):
                 props[key] = getattr(meta, key)
+        if isinstance(meta.text, TextPin):
+            props.update(text=meta.text.file, text_sha256=meta.text.sha256, text_length=meta.text.length)
+        elif meta.text:
+            props["text"] = meta.text
+        self.open_text(doc, meta.text, sid)
         _flatten_date("published", meta.published, props)
         rec = SourceRec(sid, props, doc.problem(("source",), ""), meta.publisher, list(meta.authors))
         self.seed.sources[sid] = rec
@@ -235,7 +297,9 @@ class _Checker:
         for i, decl in enumerate(parsed.nodes):
             self.node(doc, ("nodes", i), decl, source=rec)
         for i, rel in enumerate(parsed.relations):
+            self.quote(doc, ("relations", i), rel.quote)
             self.relation(doc, ("relations", i), rel, rec, rel.from_, rel.to, rel.quote, rel.confidence)
+        self.article = None
 
     def node(self, doc: Document, path: Path_, decl: NodeDecl, source: SourceRec | None) -> None:
         kind = NODE_KINDS[decl.label]
@@ -268,6 +332,7 @@ class _Checker:
             if any(c.source == source.id for c in rec.citations):
                 self.add(doc, (*path, "id"), f"duplicate id {decl.id!r} in the same source")
                 return
+            self.quote(doc, path, decl.quote)
             rec.citations.append(Citation(source.id, decl.quote, decl.confidence))
             source.node_ids.append(decl.id)
             source.mentions.add(decl.id)
@@ -283,6 +348,7 @@ class _Checker:
             return
         quote, confidence = link.quote or node.quote, link.confidence or node.confidence
         assert quote is not None and confidence is not None
+        self.quote(doc, path, link.quote)  # the node's own quote is checked with the node
         start, end = (link.from_, node.id) if link.from_ else (node.id, link.to or "")
         self.relation(doc, path, link, source, start, end, quote, confidence)
 
@@ -326,32 +392,51 @@ class _Checker:
                 into.setdefault(key, value)
 
     # --- references --------------------------------------------------------------------------------
-    def check_refs(self) -> None:
+    def check_refs(self, resolve: Resolver | None) -> None:
         labels = {k: v.label for k, v in self.seed.nodes.items()}
         labels.update({k: "Source" for k in self.seed.sources})
+        unknown = sorted({ref for ref, _, _ in self.refs if ref not in labels})
+        if unknown and resolve is not None and not self.problems:  # bad files never reach the database
+            self.seed.external = resolve(unknown)
+            labels.update(self.seed.external)
+        where_else = " in these files or in the database" if resolve is not None else ""
         for ref, where, allowed in self.refs:
             label = labels.get(ref)
             if label is None:
                 self.problems.append(Problem(where.file, where.line, f"unknown id {ref!r}: no actor, fact or "
-                                                                     "source has it"))
+                                                                     f"source has it{where_else}"))
             elif allowed is not None and label not in allowed:
                 self.problems.append(Problem(where.file, where.line,
                                              f"{ref!r} is a {label}; expected {' or '.join(allowed)} here"))
 
 
-def validate(paths: Iterable[Path]) -> Seed:
-    """Read and check every seed file under `paths`; raise ValidationFailed listing all problems."""
-    checker = _Checker()
+def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: bool = False,
+             resolve: Resolver | None = None) -> Seed:
+    """Read and check every seed file under `paths`; raise ValidationFailed listing all problems.
+
+    With `texts` (a texts folder), every source's text is checked against its pin and every quote
+    against the text; `strict` makes a quote that could not be checked an error. `resolve` looks up
+    ids the files name but do not declare (a partial load: in the database).
+
+        seed = validate([Path("seed")], texts=Path("../shared/sources"))
+    """
+    paths = list(paths)
+    if isinstance(texts, Path):
+        texts = Texts(texts)
+    checker = _Checker(texts, strict)
+    checker.seed.texts = str(texts.folder) if texts else None
     files = list(seed_files(paths))
     if not files:
         raise ValidationFailed([f"{', '.join(str(p) for p in paths)}:1: no seed files (*.yaml) found"])
     for path, name in files:
         checker.file(path, name)
-    checker.check_refs()
+    checker.check_refs(resolve)
+    seed = checker.seed
+    if strict and seed.quotes_unchecked:
+        checker.problems.append(Problem(files[0][1], 1, unchecked_note(seed)))
     if checker.problems:
         unique = list(dict.fromkeys(str(p) for p in checker.problems))
         raise ValidationFailed(unique)
-    seed = checker.seed
     for rec in seed.nodes.values():
         _cite(rec.props, rec.citations)
         if rec.props.get("aliases"):
@@ -359,6 +444,16 @@ def validate(paths: Iterable[Path]) -> Seed:
     for rel in seed.rels.values():
         _cite(rel.props, rel.citations)
     return seed
+
+
+def unchecked_note(seed: Seed) -> str:
+    """Why some quotes were not checked against their articles (empty when all were)."""
+    if not seed.quotes_unchecked:
+        return ""
+    n = seed.quotes_unchecked
+    why = "; ".join(seed.unchecked_why) if seed.texts else (
+        "no texts folder (give --texts DIR or set KG_TEXTS; the default is .kg/texts/)")
+    return f"{n} quote{'s' if n != 1 else ''} not checked against an article text: {why}"
 
 
 def _cite(props: dict[str, Any], citations: list[Citation]) -> None:
@@ -372,4 +467,5 @@ def _cite(props: dict[str, Any], citations: list[Citation]) -> None:
     props["quotes_text"] = "".join(c.quote + " | " for c in citations)  # for the full-text index
 
 
-__all__ = ["Citation", "NodeRec", "RelRec", "Seed", "SourceRec", "check_iso", "validate"]
+__all__ = ["Citation", "NodeRec", "RelRec", "Resolver", "Seed", "SourceRec", "check_iso", "unchecked_note",
+           "validate"]
