@@ -58,16 +58,24 @@ def visualize(db: Database, *, query: str | None = None, params: dict[str, Any] 
     return render(db, query=query, params=params, focus=focus, depth=depth, provenance=provenance, title=title)
 
 
-def load(db: Database, *paths: str) -> str:
-    """Validate and load seed files (default: the project's seed/); returns the summary line."""
+def load(db: Database, *paths: str, texts: str | None = None) -> str:
+    """Validate and load seed files, as `kg load` does; returns the summary line.
+
+    No paths: the whole seed/ (what no file declares any more is removed). Some files: ids they
+    name may be in the database already. `texts`: the article texts, to check every quote."""
     from pathlib import Path
 
     from kg.config import project_root
     from kg.seed import validate
+    from kg.seed.loader import labels_of
     from kg.seed.loader import load as write
+    from kg.texts import texts_dir
 
-    seed = validate([Path(p) for p in paths] or [project_root() / "seed"])
-    return write(db, seed).summary()
+    folder = texts_dir(Path(texts) if texts else None)
+    full = not paths
+    seed = validate([Path(p) for p in paths] or [project_root() / "seed"], texts=folder,
+                    resolve=None if full else (lambda ids: labels_of(db, ids)))
+    return write(db, seed, full=full).summary()
 
 
 def __getattr__(name: str) -> Any:

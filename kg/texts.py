@@ -136,13 +136,26 @@ class Article:
             return None
         at, start = 0, -1
         for piece in pieces:
-            at = self.text.find(piece, at)
+            at = self.locate(piece, at)
             if at < 0:
                 return None
             start = at if start < 0 else start
             at += len(piece)
         first, last = self.line_at(start), self.line_at(at - 1)
         return Found(first, last, self.raw_lines[first - 1].strip() if self.raw_lines else "")
+
+    def locate(self, piece: str, start: int = 0) -> int:
+        """The offset of `piece` from `start` where it neither begins nor ends inside a word (a
+        quote of "in Jan" is not the article's "in January"); -1 when there is none."""
+        at = self.text.find(piece, start)
+        while at >= 0:
+            end = at + len(piece)
+            cut_before = at > 0 and piece[0].isalnum() and self.text[at - 1].isalnum()
+            cut_after = end < len(self.text) and piece[-1].isalnum() and self.text[end].isalnum()
+            if not cut_before and not cut_after:
+                return at
+            at = self.text.find(piece, at + 1)
+        return -1
 
     def find_all(self, words: str) -> list[Found]:
         """Every place `words` occur (no gaps), in order."""
@@ -162,7 +175,7 @@ class Article:
         pieces = quote_pieces(quote) or [normalise(quote)]
         at, piece = 0, pieces[0]
         for candidate in pieces:  # the first piece that breaks the chain is the one to show
-            found = self.text.find(candidate, at)
+            found = self.locate(candidate, at)
             if found < 0:
                 piece = candidate
                 break
@@ -170,8 +183,13 @@ class Article:
         match = fuzz.partial_ratio_alignment(piece, self.text)
         if match is None:  # an empty piece or text
             return Closest("", 0.0, 1)
-        passage = self.text[match.dest_start:match.dest_end]
-        return Closest(passage, round(match.score / 100, 2), self.line_at(match.dest_start))
+        start, end = match.dest_start, match.dest_end
+        while start > 0 and self.text[start - 1].isalnum():  # whole words: show "January", not "Jan"
+            start -= 1
+        while end < len(self.text) and self.text[end].isalnum():
+            end += 1
+        passage = self.text[start:end]
+        return Closest(passage, round(fuzz.ratio(piece, passage) / 100, 2), self.line_at(start))
 
 
 class Texts:

@@ -123,6 +123,10 @@ def test_a_quote_with_a_gap_matches_its_pieces_in_order() -> None:
     article = texts.article("edmonton-police-clearview.txt")
     assert article.find("Three special unit investigators ... used it during an auto theft investigation")
     assert article.find("used it during an auto theft investigation … Three special unit investigators") is None
+    # a quote begins and ends on word boundaries: "in Decem" is not the article's "in December"
+    assert article.find("signed up for Clearview AI in December")
+    assert article.find("signed up for Clearview AI in Decem") is None
+    assert article.find("igned up for Clearview AI in December") is None
     # typographic quotes, dashes and white space are normalised on both sides
     assert article.find("“One actual real‑world situation.  The other one”")
 
