@@ -17,6 +17,10 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed
 
+# the article texts quotes are checked against (outside the repository; see README.md)
+KG_TEXTS ?= $(wildcard ../shared/sources)
+export KG_TEXTS
+
 demo: setup
 	$(BIN)/kg db up
 	$(BIN)/kg load
