@@ -152,6 +152,28 @@ def db_down() -> None:
         err(server.down())
 
 
+@db_app.command("dump")
+def db_dump(file: Annotated[Path, typer.Argument(help="the dump file to write (never overwritten)")]) -> None:
+    """Dump the local server's database with neo4j-admin (the server is stopped meanwhile, as
+    Community edition requires, and started again)."""
+    from kg import admin
+
+    with handled():
+        err(admin.dump(file, log=err))
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="a dump written by `kg db dump` (or neo4j-admin)")],
+    force: Annotated[bool, typer.Option("--force", help="replace a database that holds data")] = False,
+) -> None:
+    """Replace the local server's database with a dump (refused when it holds data, unless --force)."""
+    from kg import admin
+
+    with handled():
+        err(admin.restore(file, force=force, log=err))
+
+
 # --- seed: validate and load ----------------------------------------------------------------------
 
 def _seed_dir() -> Path:
@@ -334,24 +356,66 @@ def source_add(
 
 
 @app.command()
-def export(ctx: typer.Context) -> None:
-    """Print the whole graph canonically (one sorted JSON line per node and relationship), for diffs."""
-    from kg.export import canonical
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl (kg's canonical lines), graphml, gexf, "
+                                     "csv (neo4j-admin import files, a folder) or ftm (FollowTheMoney)")] = "jsonl",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="the file (for csv: the folder) to write; "
+                                             "jsonl and ftm go to stdout without it", show_default=False)] = None,
+) -> None:
+    """Write the whole graph for other tools, with its provenance (docs/interop.md).
 
+    \b
+    Examples:
+      kg export > graph.jsonl                     # canonical: the same graph gives the same text
+      kg export --format graphml --out graph.graphml
+      kg export --format csv --out import/        # neo4j-admin database import full
+      kg export --format ftm --out graph.ftm.json
+    """
+    from kg.export import FORMATS
+    from kg.export import export as write
+
+    if fmt not in FORMATS:
+        err(f"kg: --format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise typer.Exit(2)
     conn: Connection = ctx.obj
     with handled(), conn.open() as db:
-        for line in canonical(db):
-            typer.echo(line)
+        done = write(db, fmt, out, stdout=sys.stdout)
+    err(done)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="the earlier export (kg export, jsonl)")],
+    new: Annotated[Path, typer.Argument(help="the later export")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown")] = "table",
+) -> None:
+    """What changed between two exports: facts and actors added, removed or changed (which
+    properties), by the source that reports them. No database needed.
+
+    \b
+    Example: kg export > before.jsonl; kg load; kg export > after.jsonl; kg diff before.jsonl after.jsonl
+    """
+    from kg.diff import diff as compare
+    from kg.diff import summary
+
+    with handled():
+        rows = compare(old, new)
+    if rows or fmt != "table":
+        _emit(["source", "change", "kind", "label", "id", "name", "properties"], rows, fmt)
+    err(summary(rows))
 
 
 # --- questions ------------------------------------------------------------------------------------
 
 Params = Annotated[list[str] | None, typer.Option("--param", "-p", help="a parameter, key=value (repeatable)",
                                                   show_default=False)]
-Format = Annotated[str, typer.Option("--format", "-f", help="table, json or csv")]
+Format = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown")]
 
 
-def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: str, title: str | None = None) -> None:
+def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: str, title: str | None = None,
+          db: Database | None = None) -> None:
+    """Rows to stdout in `fmt`; with `db`, Markdown footnotes name each cited source."""
     from kg.output import FORMATS, render
 
     if fmt not in FORMATS:
@@ -360,7 +424,21 @@ def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: str, title: str |
     if not rows and fmt == "table":
         err("no rows: the graph holds no answer to this question")
         return
-    render(columns, rows, fmt, sys.stdout, title=title)
+    sources = None
+    if fmt == "markdown" and db is not None:
+        from kg.export import cited, source_details
+
+        with handled():
+            sources = source_details(db, cited(rows))
+    render(columns, rows, fmt, sys.stdout, title=title, sources=sources)
+
+
+def _check_format(fmt: str) -> None:
+    from kg.output import FORMATS
+
+    if fmt not in FORMATS:
+        err(f"kg: --format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        raise typer.Exit(2)
 
 
 @query_app.command("list")
@@ -399,32 +477,43 @@ def query_run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="the 
     from kg import queries
 
     conn: Connection = ctx.obj
+    _check_format(fmt)
     with handled():
         query = queries.get(name)
         args = queries.parse_assignments(param or [])
         queries.bind(query, args)  # usage errors before connecting
         with conn.open() as db:
             results = queries.run(db, query, args)
-    _emit(results.columns, results.rows, fmt, title=query.title)
+            _emit(results.columns, results.rows, fmt, title=query.title, db=db)
 
 
 @query_app.command("run-all")
 def query_run_all(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option(help="folder for one JSON file per question")] = Path("out/answers"),
+    out: Annotated[Path, typer.Option(help="folder for one file per question")] = Path("out/answers"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, csv or markdown (one .json, .csv or .md "
+                                     "file each)")] = "json",
 ) -> None:
-    """Answer every named question (defaults, and examples for required parameters); write one JSON file each."""
-    import json
+    """Answer every named question (defaults, and examples for required parameters); write one file each."""
+    import io
 
     from kg import queries
+    from kg.export import cited, source_details
+    from kg.output import render
 
+    if fmt not in ("json", "csv", "markdown"):
+        err(f"kg: --format must be json, csv or markdown, not {fmt!r}")
+        raise typer.Exit(2)
+    suffix = {"json": "json", "csv": "csv", "markdown": "md"}[fmt]
     conn: Connection = ctx.obj
     out.mkdir(parents=True, exist_ok=True)
     with handled(), conn.open() as db:
         for query in queries.catalogue().values():
             results = queries.run(db, query, query.example_args())
-            (out / f"{query.name}.json").write_text(json.dumps(results.rows, indent=2, ensure_ascii=False,
-                                                               default=str) + "\n", encoding="utf-8")
+            text = io.StringIO()
+            sources = source_details(db, cited(results.rows)) if fmt == "markdown" else None
+            render(results.columns, results.rows, fmt, text, title=query.title, sources=sources)
+            (out / f"{query.name}.{suffix}").write_text(text.getvalue(), encoding="utf-8")
             typer.echo(f"{query.name:34} {len(results.rows):4} rows  {query.title}")
     err(f"answers written to {out}/")
 
@@ -465,12 +554,13 @@ def cypher(ctx: typer.Context, query: Annotated[str, typer.Argument(help="a read
     from kg import queries
 
     conn: Connection = ctx.obj
+    _check_format(fmt)
     with handled():
         args = queries.parse_assignments(param or [])
         queries.refuse_writes(query, "the query")
         with conn.open() as db:
             results = queries.run_cypher(db, query, args)
-    _emit(results.columns, results.rows, fmt)
+            _emit(results.columns, results.rows, fmt, db=db)
 
 
 @app.command()

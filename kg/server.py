@@ -232,7 +232,8 @@ class LocalServer:
         )
 
     def initialised(self) -> bool:
-        return (self.home / "data" / "databases").is_dir()
+        # the system database holds the users; an import (neo4j-admin) creates only the user database
+        return (self.home / "data" / "databases" / "system").is_dir()
 
     def set_initial_password(self, username: str, password: str) -> None:
         dbms = self.home / "data" / "dbms"

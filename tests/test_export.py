@@ -1,0 +1,214 @@
+"""Getting the graph out: each export is read back by the tool it is for (networkx, followthemoney,
+neo4j-admin), with its provenance; Markdown answers; dumps and restores; diffs; bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.config import Settings
+from kg.db import Database
+from kg.export import canonical, export
+from kg.output import to_markdown
+from kg.server import LocalServer, free_port
+
+from .conftest import ROOT, ServerHandle, run_kg
+
+CTV = "src-ctv-edmonton-2020-02-28"
+CBC = "src-cbc-hamilton-2020-02"
+
+
+def _counts(db: Database) -> tuple[int, int]:
+    nodes = db.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    rels = db.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    return nodes, rels
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_graphml_and_gexf_read_back_by_networkx_with_provenance(seeded: Database, tmp_path: Path, fmt: str) -> None:
+    import networkx as nx
+
+    out = tmp_path / f"graph.{fmt}"
+    export(seeded, fmt, out)
+    graph = nx.read_graphml(out, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(out)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == _counts(seeded)
+    eps = graph.nodes["eps"]
+    assert (eps["kind"], eps["name"]) == ("PoliceAgency", "Edmonton Police Service")
+    assert "EPS" in json.loads(eps["aliases"])  # lists travel as JSON text
+    [used] = [d for a, b, d in graph.edges("eps", data=True) if d["type"] == "USED" and b == "clearview-app"
+              and d.get("purpose") == "auto theft investigation"]
+    assert (used["start"], used["start_precision"], used["start_as_written"]) == ("2020-01", "month",
+                                                                                   "the following month")
+    assert json.loads(used["sources"]) == [CTV]
+    assert json.loads(used["quotes"])[0].startswith("used it during an auto theft investigation")
+    assert used["approved"] is False  # typed attributes stay typed
+
+
+@pytest.mark.db
+def test_ftm_lines_parse_with_followthemoney_and_carry_sources_and_quotes(seeded: Database, tmp_path: Path) -> None:
+    from followthemoney import model
+
+    out = tmp_path / "graph.ftm.json"
+    export(seeded, "ftm", out)
+    entities = {}
+    for line in out.read_text().splitlines():
+        proxy = model.get_proxy(json.loads(line))  # raises on anything FtM does not accept
+        entities[proxy.id] = proxy
+    bergen = entities["frank-bergen"]
+    assert bergen.schema.name == "Person" and bergen.get("name") == ["Frank Bergen"]
+    eps = entities["eps"]
+    assert eps.schema.name == "PublicBody" and "EPS" in eps.get("alias")
+    article = entities[CTV]
+    assert article.schema.name == "Article" and article.get("publishedAt") == ["2020-02-28"]
+    [use] = [e for e in entities.values() if e.schema.name == "UnknownLink" and e.get("subject") == ["eps"]
+             and e.get("object") == ["clearview-app"] and "auto theft" in " ".join(e.get("description"))]
+    assert use.get("role") == ["USED"] and use.get("startDate") == ["2020-01"]  # a month stays a month
+    assert use.get("proof") == [CTV]
+    assert any("used it during an auto theft investigation" in s for s in use.get("summary"))
+    role = [e for e in entities.values() if e.schema.name == "Membership" and e.get("member") == ["frank-bergen"]]
+    assert role and role[0].get("organization") == ["hamilton-police"]
+
+
+@pytest.mark.db
+def test_csv_files_import_with_neo4j_admin_into_a_fresh_database_unchanged(seeded: Database, tmp_path: Path) -> None:
+    from kg.admin import import_csv
+
+    folder = tmp_path / "csv"
+    export(seeded, "csv", folder)
+    header = (folder / "nodes_PoliceAgency.csv").read_text().splitlines()[0]
+    assert "id:ID" in header and header.endswith(":LABEL") and "aliases:string[]" in header
+    assert "collective:boolean" in header
+    assert (folder / "rels_USED.csv").read_text().startswith(":START_ID,:END_ID,:TYPE,")
+    assert "officers:long" in (folder / "rels_USED.csv").read_text().splitlines()[0]
+
+    fresh = LocalServer(tmp_path / "fresh", bolt_port=free_port(), http_port=free_port(), heap="512m",
+                        pagecache="64m")
+    fresh.write_conf()
+    import_csv(fresh.home, folder)
+    password = secrets.token_urlsafe(18)
+    fresh.start("neo4j", password, timeout=240)
+    try:
+        with Database(Settings(uri=fresh.bolt_uri, password=password)) as imported:
+            assert canonical(imported) == canonical(seeded)
+    finally:
+        fresh.stop()
+
+
+@pytest.mark.db
+def test_markdown_answer_has_footnoted_sources_with_their_quotes(seeded: Database, server: ServerHandle) -> None:
+    proc = run_kg("query", "run", "stop-orders", "-p", "agency=Toronto police", "--format", "markdown",
+                  env=server.env())
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert text.startswith("## Stop orders\n\n| ")
+    assert "Mark Saunders" in text and "[^1]" in text
+    assert "[^1]: *Hamilton police tested controversial facial recognition technology Clearview AI*, CBC News" \
+        in text or "[^1]: *Edmonton police officers used Clearview AI facial recognition technology*, CTV News" in text
+    assert "    > \u201c" in text  # the quotes under their source
+    everything = run_kg("query", "run-all", "--format", "markdown", "--out", str(Path(os.environ.get(
+        "TMPDIR", "/tmp")) / f"kg-md-{secrets.token_hex(4)}"), env=server.env())
+    assert everything.returncode == 0, everything.stderr
+    ad_hoc = run_kg("cypher", "MATCH (a:PoliceAgency {id: 'eps'}) RETURN a.name AS name, a.sources AS sources",
+                    "--format", "markdown", env=server.env())
+    assert ad_hoc.stdout.startswith("| name | sources |\n| --- | --- |\n| Edmonton Police Service |")
+
+
+def test_markdown_cells_are_literal_text() -> None:
+    hostile = "<img src=x onerror=alert(1)> | [link](javascript:alert(1)) *bold*\nsecond line"
+    text = to_markdown(["who", "quotes", "sources"], [{"who": hostile, "quotes": [hostile], "sources": ["s1"]}],
+                       sources={"s1": {"title": "T", "url": "javascript:alert(1)"}})
+    assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt; \\| \\[link\\](javascript:alert(1)) " \
+        "\\*bold\\*<br>second line" in text
+    assert "javascript:alert(1)>" not in text  # only http(s) URLs become links
+    assert text.count("\n| ") == 2  # one header row, one data row: the line break did not end the row
+
+
+@pytest.mark.db
+def test_diff_groups_changes_by_source_and_fact(db: Database, tmp_path: Path) -> None:
+    from kg.seed import validate
+    from kg.seed.loader import load
+
+    seed_dir = tmp_path / "seed"
+    shutil.copytree(ROOT / "seed", seed_dir)
+    load(db, validate([seed_dir]), full=True)
+    before = tmp_path / "before.jsonl"
+    before.write_text("\n".join(canonical(db)) + "\n")
+    ctv = seed_dir / "sources" / "ctv-edmonton-2020-02-28.yaml"
+    ctv.write_text(ctv.read_text().replace("    officers: 3\n", "    officers: 4\n", 1))
+    load(db, validate([seed_dir]), full=True)
+    after = tmp_path / "after.jsonl"
+    after.write_text("\n".join(canonical(db)) + "\n")
+    proc = run_kg("diff", str(before), str(after), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert [(r["source"], r["change"], r["properties"]) for r in rows] == [(CTV, "changed", ["officers"])]
+    assert "0 added, 1 changed, 0 removed" in proc.stderr
+    same = run_kg("diff", str(before), str(before))
+    assert same.returncode == 0 and "no differences" in same.stderr
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"node": ["Entity"], "id": "x"}\nnot json\n')
+    bad = run_kg("diff", str(before), str(broken))
+    assert bad.returncode == 1 and f"{broken}:2: not a line of `kg export`" in bad.stderr
+
+
+@pytest.mark.db
+def test_bad_export_requests_say_what_is_wrong_and_leave_nothing(seeded: Database, server: ServerHandle,
+                                                                 tmp_path: Path) -> None:
+    unknown = run_kg("export", "--format", "xlsx", env=server.env())
+    assert unknown.returncode == 2 and "--format must be one of jsonl, graphml, gexf, csv, ftm" in unknown.stderr
+    nowhere = run_kg("export", "--format", "graphml", "--out", str(tmp_path / "missing" / "g.graphml"),
+                     env=server.env())
+    assert nowhere.returncode == 1 and "does not exist" in nowhere.stderr and "Traceback" not in nowhere.stderr
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        denied = run_kg("export", "--format", "gexf", "--out", str(locked / "g.gexf"), env=server.env())
+        if os.geteuid() != 0:  # root writes anywhere
+            assert denied.returncode == 1 and "cannot write" in denied.stderr
+    finally:
+        locked.chmod(0o700)
+    assert not any(p.name.endswith(".part") for p in tmp_path.rglob("*"))
+    folder_needed = run_kg("export", "--format", "csv", env=server.env())
+    assert folder_needed.returncode == 2 and "give --out FOLDER" in folder_needed.stderr
+
+
+def test_dump_and_restore_round_trip_on_the_local_server(tmp_path: Path) -> None:
+    """`kg db up` in a state folder of its own, load the seed, dump, wipe, restore: the same graph."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
+    env.update(KG_STATE_DIR=str(tmp_path / "state"), KG_NEO4J_HEAP="512m", KG_NEO4J_PAGECACHE="64m")
+    up = run_kg("db", "up", "--backend", "local", "--bolt-port", str(free_port()), "--http-port", str(free_port()),
+                env=env)
+    assert up.returncode == 0, up.stderr
+    try:
+        assert run_kg("load", env=env).returncode == 0
+        original = run_kg("export", env=env).stdout
+        dump = tmp_path / "kg.dump"
+        dumped = run_kg("db", "dump", str(dump), env=env)
+        assert dumped.returncode == 0, dumped.stderr
+        assert dump.stat().st_size > 1000 and "started the local server again" in dumped.stderr
+        again = run_kg("db", "dump", str(dump), env=env)
+        assert again.returncode == 2 and "never overwrites" in again.stderr
+
+        refused = run_kg("db", "restore", str(dump), env=env)
+        assert refused.returncode == 2 and "only with --force" in refused.stderr
+        state = json.loads((tmp_path / "state" / "server.json").read_text())
+        password = (tmp_path / "state" / "password").read_text().strip()
+        with Database(Settings(uri=state["uri"], password=password)) as live:
+            live.run_auto("MATCH (n) DETACH DELETE n")
+        not_a_dump = tmp_path / "notes.txt"
+        not_a_dump.write_text("not a dump\n")
+        bad = run_kg("db", "restore", str(not_a_dump), env=env)
+        assert bad.returncode == 1 and "not a dump of this Neo4j version" in bad.stderr
+        assert run_kg("db", "status", env=env).returncode == 0  # the server is back up after a failure
+        restored = run_kg("db", "restore", str(dump), env=env)
+        assert restored.returncode == 0, restored.stderr
+        assert run_kg("export", env=env).stdout == original
+    finally:
+        run_kg("db", "down", env=env)
