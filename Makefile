@@ -1,7 +1,7 @@
 # Two commands for a fresh machine (see README.md):
 #   make demo   the main job: Neo4j up, seed loaded, every named question answered, an HTML view written
 #   make test   ruff, mypy, and the whole test suite against a real Neo4j
-#   make bench  the benchmarks, written to docs/benchmarks.md
+#   make bench  the benchmarks, written to docs/benchmarks.md and docs/benchmarks-exports.md
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -37,6 +37,7 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/exports.py
 
 clean-venv:
 	rm -rf $(VENV)
