@@ -18,6 +18,11 @@ DERIVED = frozenset({"quotes_text", "aliases_text"})
 ACTORS = "(actors)"
 
 
+def changed_properties(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The properties whose values differ (derived ones aside), sorted."""
+    return sorted(k for k in {*old, *new} if k not in DERIVED and old.get(k) != new.get(k))
+
+
 def read_export(path: Path) -> dict[tuple[str, ...], dict[str, Any]]:
     """An export's lines by identity; a line that is not an export line is an error with file:line."""
     items: dict[tuple[str, ...], dict[str, Any]] = {}
@@ -77,7 +82,7 @@ def diff(a: Path, b: Path) -> list[dict[str, Any]]:
         elif new is None:
             change = "removed"
         else:
-            props = sorted(k for k in {*old, *new} if k not in DERIVED and old.get(k) != new.get(k))
+            props = changed_properties(old, new)
             if not props:
                 continue
             change = "changed"

@@ -13,12 +13,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kg.db import Database
+from kg.diff import changed_properties
 from kg.schema import BASE_LABEL, REL_KINDS
 from kg.seed.loader import DEFAULT_BATCH, LoadReport, Tx, _write_seed, _Writer
 from kg.seed.validate import Seed
 
-#: computed by the loader from other properties; a change to them shows as the change of those
-DERIVED = frozenset({"quotes_text", "aliases_text"})
 NO_REGISTRY = "(in no seed file any more)"
 
 
@@ -97,10 +96,6 @@ def _owners(seed: Seed, node_id: str | None, sources: list[str], loaded: set[str
     return [NO_REGISTRY]
 
 
-def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    return sorted(k for k in {*old, *new} if k not in DERIVED and old.get(k) != new.get(k))
-
-
 def _diff(seed: Seed, before: Snapshot, after: Snapshot) -> Plan:
     loaded = set(seed.sources)
     changes: list[Change] = []
@@ -114,7 +109,7 @@ def _diff(seed: Seed, before: Snapshot, after: Snapshot) -> Plan:
         elif new is None:
             what = "removed"
         else:
-            names = _changed(old, new)
+            names = changed_properties(old, new)
             if not names:
                 return
             what = "changed"
