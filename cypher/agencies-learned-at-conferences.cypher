@@ -4,6 +4,7 @@ title: Agencies that learned of a tool at a conference
 description: Which agencies learned of a tool at a conference or convention, and which one?
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
+  as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): learned by then"}
 */
 MATCH (given:Entity {id: $tool})
 CALL (given) {
@@ -22,12 +23,18 @@ CALL (tool) {
 WITH DISTINCT agency, learned, conf
 WHERE agency:PoliceAgency OR agency:Unit
 OPTIONAL MATCH (agency)-[attended:ATTENDED]->(conf)
+WITH agency, learned, conf, attended,
+     coalesce(learned.date, learned.start, attended.date, attended.start, conf.date, conf.start) AS learned_on
+WITH agency, learned, conf, attended, learned_on, kg.as_of(learned_on) AS as_of
+WHERE as_of IS NULL OR as_of <> 'later'
 RETURN agency.name AS agency,
        agency.id AS agency_id,
        conf.name AS conference,
        conf.kind AS kind,
        coalesce(conf.named, true) AS named,
        attended.officers AS officers,
+       learned_on,
+       as_of,
        learned.confidence AS confidence,
        learned.quotes AS quotes,
        learned.sources AS sources

@@ -5,6 +5,7 @@ description: Which agencies had access to or used a tool, how, from when, and is
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   collectives: {type: bool, default: false, example: true, doc: also list groups such as "law enforcement agencies"}
+  as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): access or use known by then, stopped by then"}
 */
 MATCH (given:Entity {id: $tool})
 CALL (given) {
@@ -15,6 +16,14 @@ CALL (given) {
 }
 MATCH (agency:Entity)-[use:HAD_ACCESS|USED]->(tool)
 WHERE (agency:PoliceAgency OR agency:Unit) AND ($collectives OR NOT coalesce(agency.collective, false))
+WITH agency, use, kg.as_of(use.start) AS as_of
+WHERE as_of IS NULL OR as_of <> 'later'
+WITH agency, use, as_of,
+     COLLECT {
+       MATCH (who)-[stop:ORDERED_STOP]->(agency)
+       WHERE $as_of IS NULL OR kg.as_of(stop.date) IN ['certain', 'possible']
+       RETURN who.name + ' (' + stop.kind + coalesce(', ' + stop.date, '') + ')'
+     } AS stop_orders
 RETURN agency.name AS agency,
        agency.id AS agency_id,
        type(use) AS relation,
@@ -24,11 +33,11 @@ RETURN agency.name AS agency,
        use.start AS since,
        use.start_precision AS since_precision,
        use.approved AS approved,
-       coalesce(use.stopped, false) AS stopped,
-       COLLECT {
-         MATCH (who)-[stop:ORDERED_STOP]->(agency)
-         RETURN who.name + ' (' + stop.kind + coalesce(', ' + stop.date, '') + ')'
-       } AS stop_orders,
+       // as of a date, stopped only when the end or a stop order is known by then
+       coalesce(use.stopped, false)
+         AND ($as_of IS NULL OR kg.as_of(use.end) IN ['certain', 'possible'] OR size(stop_orders) > 0) AS stopped,
+       stop_orders,
+       as_of,
        use.confidence AS confidence,
        use.quotes AS quotes,
        use.sources AS sources

@@ -4,6 +4,7 @@ title: Statements by a person or agency
 description: What did a person or agency say, when, and in which source?
 params:
   speaker: {type: entity, example: Frank Bergen, doc: the person or organisation (its statements and those made on its behalf)}
+  as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): statements made by then"}
 */
 MATCH (speaker:Entity {id: $speaker})
 CALL (speaker) {
@@ -11,10 +12,13 @@ CALL (speaker) {
   UNION
   MATCH (st:Statement)-[:ON_BEHALF_OF]->(speaker) RETURN st
 }
+WITH st, kg.as_of(st.date) AS as_of
+WHERE as_of IS NULL OR as_of <> 'later'
 RETURN st.date AS date,
        st.date_precision AS date_precision,
        st.date_as_written AS date_as_written,
        COLLECT { MATCH (who)-[:MADE]->(st) RETURN who.name } AS said_by,
+       as_of,
        st.stance AS stance,
        st.medium AS medium,
        st.summary AS summary,

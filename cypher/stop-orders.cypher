@@ -4,6 +4,7 @@ title: Stop orders
 description: Who ordered (or asked) that use stop, for which agency, and when?
 params:
   agency: {type: entity, default: null, example: Toronto police, doc: only orders aimed at this agency (or a group it belongs to)}
+  as_of: {type: date, default: null, example: 2020-02-05, doc: "as it stood at this date (any precision): orders given by then"}
 */
 CALL () {
   // every order, when no agency is asked for
@@ -21,6 +22,8 @@ CALL () {
   MATCH (who:Entity)-[stop:ORDERED_STOP]->(target)
   RETURN who, stop, target
 }
+WITH who, stop, target, kg.as_of(stop.date) AS as_of
+WHERE as_of IS NULL OR as_of <> 'later'
 RETURN who.name AS ordered_by,
        who.id AS ordered_by_id,
        target.name AS for_agency,
@@ -30,6 +33,7 @@ RETURN who.name AS ordered_by,
        stop.date_precision AS date_precision,
        stop.date_as_written AS date_as_written,
        stop.product AS product,
+       as_of,
        stop.confidence AS confidence,
        stop.quotes AS quotes,
        stop.sources AS sources

@@ -1,9 +1,11 @@
 /*
 name: timeline
 title: Timeline
-description: Dated events, statements and facts in order, optionally for one entity, each with the precision of its date. A month sorts before the days in it.
+description: Dated events, statements and facts in order, optionally for one entity or between two dates, each with the precision of its date. A month sorts before the days in it.
 params:
   entity: {type: entity, default: null, example: Hamilton police, doc: only what involves this entity}
+  from: {type: date, default: null, example: 2020-02, doc: "only what happened from this date on (any precision)"}
+  to: {type: date, default: null, example: 2020-02-15, doc: "only what happened up to this date (any precision)"}
 */
 CALL () {
   // the whole timeline, when no entity is asked for
@@ -43,5 +45,7 @@ WITH CASE WHEN fact IS NOT NULL THEN {
      END AS e
 WITH e.date AS date, e.precision AS precision, e.as_written AS as_written, e.kind AS kind, e.what AS what,
      e.id AS id, e.confidence AS confidence, e.quote AS quote, e.sources AS sources
-RETURN date, precision, as_written, kind, what, id, confidence, quote, sources
+WITH date, precision, as_written, kind, what, id, confidence, quote, sources, kg.between(date) AS as_of
+WHERE as_of IS NULL OR as_of IN ['certain', 'possible']
+RETURN date, precision, as_written, as_of, kind, what, id, confidence, quote, sources
 ORDER BY date, id

@@ -4,6 +4,7 @@ title: Free or trial access
 description: Which agencies got free or trial access to a tool, how, and through whom (conferences, conventions)?
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
+  as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): access known by then"}
 */
 MATCH (given:Entity {id: $tool})
 CALL (given) {
@@ -14,6 +15,8 @@ CALL (given) {
 }
 MATCH (agency:Entity)-[access:HAD_ACCESS]->(tool)
 WHERE access.mode IN ['trial', 'free_trial', 'evaluation']
+WITH agency, tool, access, kg.as_of(access.start) AS as_of
+WHERE as_of IS NULL OR as_of <> 'later'
 RETURN agency.name AS agency,
        agency.id AS agency_id,
        access.mode AS access,
@@ -22,7 +25,11 @@ RETURN agency.name AS agency,
        access.start AS since,
        COLLECT { MATCH (agency)-[:ATTENDED|LEARNED_OF_AT]->(c:Conference) RETURN DISTINCT c.name } AS through,
        COLLECT { MATCH (agency)-[u:USED]->(tool) RETURN u.mode } AS used_for,
-       coalesce(access.stopped, false) AS stopped,
+       coalesce(access.stopped, false)
+         AND ($as_of IS NULL OR kg.as_of(access.end) IN ['certain', 'possible']
+              OR EXISTS { MATCH ()-[stop:ORDERED_STOP]->(agency) WHERE kg.as_of(stop.date) IN ['certain', 'possible'] })
+         AS stopped,
+       as_of,
        access.confidence AS confidence,
        access.quotes AS quotes,
        access.sources AS sources

@@ -177,7 +177,9 @@ def resolve(index: Mapping[str, list[tuple[int, str]]], text: str) -> str:
 
 
 def example_values(query: Query, index: Mapping[str, list[tuple[int, str]]]) -> dict[str, Any]:
-    """A value for every parameter: its example (entity names resolved to ids), else its default."""
+    """A value for every parameter: its example (entity names resolved to ids), else its default.
+    (Every parameter has an example, and the guide never sets one to null: Neo4j Browser 5.24 does not
+    run a `:param name => null` block when its ▶ is clicked.)"""
     from kg.queries import coerce
 
     values: dict[str, Any] = {}
@@ -366,8 +368,38 @@ def _question_slide(base: str, query: Query, index: Mapping[str, list[tuple[int,
     )
 
 
-#: slides before the questions: story, model, sources
-INTRO_SLIDES = 3
+def _as_of_slide(base: str) -> str:
+    from kg import queries
+    from kg.when import cypher_as_of
+
+    name = "agencies-using-tool"
+    link = f": {_goto(base, slide_index(name), name)}" if name in queries.catalogue() else ""
+
+    cypher = ("MATCH (agency:PoliceAgency)-[use:USED|HAD_ACCESS]->(:Product {id: 'clearview-app'})\n"
+              f"WITH agency, use, {cypher_as_of('use.start')} AS as_of\n"
+              "WHERE as_of IN ['certain', 'possible']\n"
+              "RETURN agency.name AS agency, type(use) AS relation, use.start AS since,\n"
+              "       use.start_precision AS precision, as_of\nORDER BY since, agency")
+    return _slide(
+        "Standing at a date", "Who had the tool by November 2019? Dates have a precision, and kg says so.",
+        [
+            "<p>A date names a period: <code>2019-10</code> is all of October. As of a date, a fact is",
+            "<strong>certain</strong> when its period ends by the end of that date (October, as of November),",
+            "<strong>possible</strong> when it starts by then but may end after (October, as of 15 October),",
+            "and left out when it starts later; undated facts are left out too. The questions where time",
+            "matters take <code>as_of</code> (the timeline <code>from</code> and <code>to</code>). Set the date:</p>",
+            _runnable(":param as_of => '2019-11'"),
+            "<p>Then ask (try <code>'2019-10-15'</code> or <code>'2019'</code>): Toronto and Halton from",
+            "October 2019, Edmonton only from December.</p>",
+            _runnable(cypher),
+            f"<p>The same as a named question{link}; on the command line:</p>",
+            "<pre>kg query run agencies-using-tool -p as_of=2019-11</pre>",
+        ],
+    )
+
+
+#: slides before the questions: story, model, sources, standing at a date
+INTRO_SLIDES = 4
 MODEL_SLIDE = 1
 
 
@@ -386,7 +418,7 @@ def guide_html(base: str = COMPOSE_BASE) -> str:
     seed = _seed()
     index = entity_index(seed)
     questions = ordered(queries.catalogue())
-    slides = [_story_slide(base, questions, INTRO_SLIDES), _model_slide(), _sources_slide(seed)]
+    slides = [_story_slide(base, questions, INTRO_SLIDES), _model_slide(), _sources_slide(seed), _as_of_slide(base)]
     slides += [_question_slide(base, q, index, i + 1, len(questions)) for i, q in enumerate(questions)]
     return "\n".join([
         "<!DOCTYPE html>",

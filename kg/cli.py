@@ -410,17 +410,30 @@ def diff(
 
 Params = Annotated[list[str] | None, typer.Option("--param", "-p", help="a parameter, key=value (repeatable)",
                                                   show_default=False)]
-Format = Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown")]
+Format = Annotated[str, typer.Option("--format", "-f", help="table (fits the terminal), records (a block per row), "
+                                     "json, csv or markdown")]
+Columns = Annotated[str | None, typer.Option("--columns", "-c", help="only these columns, in this order: a,b,c",
+                                             show_default=False)]
 
 
 def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: str, title: str | None = None,
-          db: Database | None = None) -> None:
-    """Rows to stdout in `fmt`; with `db`, Markdown footnotes name each cited source."""
-    from kg.output import FORMATS, render
+          db: Database | None = None, notes: list[str] | None = None, pick: str | None = None) -> None:
+    """Rows to stdout in `fmt` (only the `pick` columns, when given); with `db`, Markdown footnotes
+    name each cited source; `notes` go to stderr (under the table in Markdown)."""
+    from kg.output import FORMATS, render, select
 
     if fmt not in FORMATS:
         err(f"kg: --format must be one of {', '.join(FORMATS)}, not {fmt!r}")
         raise typer.Exit(2)
+    if pick is not None:
+        try:
+            columns, rows = select(columns, rows, [c.strip() for c in pick.split(",") if c.strip()])
+        except ValueError as e:
+            err(f"kg: --columns: {e}")
+            raise typer.Exit(2) from None
+    if fmt != "markdown":
+        for note in notes or []:
+            err(f"note: {note}")
     if not rows and fmt == "table":
         err("no rows: the graph holds no answer to this question")
         return
@@ -430,7 +443,7 @@ def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: str, title: str |
 
         with handled():
             sources = source_details(db, cited(rows))
-    render(columns, rows, fmt, sys.stdout, title=title, sources=sources)
+    render(columns, rows, fmt, sys.stdout, title=title, sources=sources, notes=notes or [])
 
 
 def _check_format(fmt: str) -> None:
@@ -458,21 +471,25 @@ def query_list(fmt: Format = "table") -> None:
 
 @query_app.command("show")
 def query_show(name: Annotated[str, typer.Argument(help="the question's name")]) -> None:
-    """Print a question's file: its header and its Cypher."""
+    """Print a question's file: its header and its Cypher, with kg.as_of(...) written out, so that it runs
+    as it is in Neo4j Browser."""
     from kg import queries
 
     with handled():
         query = queries.get(name)
-    typer.echo(query.path.read_text(encoding="utf-8"), nl=False)
+        text = query.path.read_text(encoding="utf-8")
+    typer.echo(text.replace(query.written, query.cypher) if query.written else text, nl=False)
 
 
 @query_app.command("run")
 def query_run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="the question's name")],
-              param: Params = None, fmt: Format = "table") -> None:
-    """Answer a named question. Entity parameters take an id, a name or an alias.
+              param: Params = None, fmt: Format = "table", columns: Columns = None) -> None:
+    """Answer a named question. Entity parameters take an id, a name or an alias; `as_of`, `from` and
+    `to` a date of any precision (2019, 2019-11, 2019-11-15).
 
     \b
     Example: kg query run statements -p speaker="Frank Bergen" --format json
+             kg query run agencies-using-tool -p as_of=2019-11 --columns agency,since,as_of
     """
     from kg import queries
 
@@ -484,7 +501,7 @@ def query_run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="the 
         queries.bind(query, args)  # usage errors before connecting
         with conn.open() as db:
             results = queries.run(db, query, args)
-            _emit(results.columns, results.rows, fmt, title=query.title, db=db)
+            _emit(results.columns, results.rows, fmt, title=query.title, db=db, notes=results.notes, pick=columns)
 
 
 @query_app.command("run-all")
@@ -512,7 +529,8 @@ def query_run_all(
             results = queries.run(db, query, query.example_args())
             text = io.StringIO()
             sources = source_details(db, cited(results.rows)) if fmt == "markdown" else None
-            render(results.columns, results.rows, fmt, text, title=query.title, sources=sources)
+            render(results.columns, results.rows, fmt, text, title=query.title, sources=sources,
+                   notes=results.notes)
             (out / f"{query.name}.{suffix}").write_text(text.getvalue(), encoding="utf-8")
             typer.echo(f"{query.name:34} {len(results.rows):4} rows  {query.title}")
     err(f"answers written to {out}/")
@@ -545,7 +563,7 @@ def stats(ctx: typer.Context, fmt: Format = "table") -> None:
 
 @app.command()
 def cypher(ctx: typer.Context, query: Annotated[str, typer.Argument(help="a read-only Cypher query")],
-           param: Params = None, fmt: Format = "table") -> None:
+           param: Params = None, fmt: Format = "table", columns: Columns = None) -> None:
     """Run an ad-hoc read-only query (same guards and output as named questions).
 
     \b
@@ -560,7 +578,7 @@ def cypher(ctx: typer.Context, query: Annotated[str, typer.Argument(help="a read
         queries.refuse_writes(query, "the query")
         with conn.open() as db:
             results = queries.run_cypher(db, query, args)
-            _emit(results.columns, results.rows, fmt, db=db)
+            _emit(results.columns, results.rows, fmt, db=db, pick=columns)
 
 
 @app.command()

@@ -15,8 +15,37 @@ def queries_markdown() -> str:
         "# Named questions",
         "",
         "Generated from the headers of `cypher/*.cypher` by `kg docs`; do not edit by hand.",
-        "Run one with `kg query run NAME [-p key=value ...] [--format table|json|csv]`. Entity parameters",
-        "take an id, a name or an alias (`EPS`, `Edmonton police`). Every answer row names its sources.",
+        "Run one with `kg query run NAME [-p key=value ...] [--format table|records|json|csv|markdown]",
+        "[--columns a,b]`. Entity parameters take an id, a name or an alias (`EPS`, `Edmonton police`).",
+        "Every answer row names its sources.",
+        "",
+        "## Standing at a date",
+        "",
+        "The questions where time matters take `as_of` (the timeline: `from` and `to`), a date of any",
+        "precision: `2019`, `2019-11` or `2019-11-15`. A date names a period, from its first day to its",
+        "last. As of a date A, a fact dated D is",
+        "",
+        "| D as of A | when | example |",
+        "| --- | --- | --- |",
+        "| `certain` | D ends by the end of A | `2019-10` as of `2019-11`, or of `2019-10` |",
+        "| `possible` | D starts by the end of A but may end after it "
+        "| `2019-10` as of `2019-10-15`; `2019` as of `2019-11` |",
+        "| left out | D starts after A ends | `2019-12` as of `2019-11` |",
+        "| left out, counted in a note | the fact has no date | |",
+        "",
+        "Each row then says `certain` or `possible` in its `as_of` column (without a date asked, that",
+        "column is not shown). Between `from` and `to`, a fact is `certain` when its whole period lies",
+        "inside, `possible` when it overlaps the bounds. The rule is written once, in `kg/when.py`: in",
+        "the question files below it is called like a function, `kg.as_of(date)` and",
+        "`kg.between(date)`, and kg writes each call out as plain Cypher when it reads the file, so",
+        "`kg query show NAME` prints Cypher that runs as it is in Neo4j Browser (set the date with",
+        "`:param as_of => '2019-11'`). No server plugin is needed.",
+        "",
+        "```bash",
+        "kg query run agencies-using-tool -p as_of=2019-11   # Toronto and Halton (October 2019), not Edmonton",
+        "```",
+        "",
+        "## The questions",
         "",
         "| name | question | parameters |",
         "| --- | --- | --- |",
@@ -39,7 +68,7 @@ def queries_markdown() -> str:
             lines.append("")
         example = " ".join(f'-p {k}="{v}"' for k, v in q.example_args(optional=True).items())
         lines += ["```bash", f"kg query run {q.name} {example}".rstrip(), "```", "",
-                  "```cypher", q.cypher, "```"]
+                  "```cypher", q.written, "```"]
     return "\n".join(lines) + "\n"
 
 

@@ -3,7 +3,12 @@
 `json` is a JSON array of row objects and nothing else; `csv` is RFC 4180 (CRLF line ends,
 quoted where needed) with lists and maps written as JSON; `table` is a rich table for people;
 `markdown` is a table a reporter can paste, with every cited source as a numbered footnote
-holding its quotes (quotes are never cut in json, csv or markdown).
+holding its quotes (quotes are never cut in json, csv, markdown or records).
+
+`table` fits the terminal (its width, or COLUMNS, else 100): long cells wrap, and cells longer
+than `CELL_LIMIT` characters are shortened with an ellipsis; when the columns cannot all get a
+readable width, it falls back to `records`, one block per row and one line per column, which
+cuts nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +20,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-FORMATS = ("table", "json", "csv", "markdown")
+FORMATS = ("table", "records", "json", "csv", "markdown")
+CELL_LIMIT = 240  # characters of one table cell; longer ones end in an ellipsis (table only)
+LIST_LIMIT = 6    # items of a list shown in one table cell
+MIN_WIDTH = 12    # the narrowest a column may be before a table becomes records
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def to_json(rows: Sequence[dict[str, Any]]) -> str:
@@ -39,14 +48,88 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def _table_cell(value: Any) -> str:
+def _plain(value: Any) -> str:
+    """A value as terminal text: lists one item per line, maps `key: value`, control characters
+    (escape sequences from untrusted text) shown as `?`."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return "\n".join(_table_cell(v) for v in value)
+        return "\n".join(_plain(v) for v in value)
     if isinstance(value, dict):
-        return "\n".join(f"{k}: {_table_cell(v)}" for k, v in value.items())
-    return str(value)
+        return "\n".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return _CONTROL.sub("?", str(value))
+
+
+def _short(text: str, limit: int = CELL_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def _table_cell(value: Any) -> str:
+    """A cell for the table layout: long texts and lists shortened, with an ellipsis."""
+    if isinstance(value, list):
+        shown = [_short(_plain(v)) for v in value[:LIST_LIMIT]]
+        if len(value) > LIST_LIMIT:
+            shown.append(f"\u2026 ({len(value) - LIST_LIMIT} more)")
+        return "\n".join(shown)
+    return _short(_plain(value))
+
+
+def terminal_width() -> int:
+    import shutil
+
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
+
+
+def _longest(text: str, words: bool) -> int:
+    parts = text.split() if words else text.splitlines()
+    return max((len(p) for p in parts), default=0)
+
+
+def table_fits(columns: Sequence[str], rows: Sequence[dict[str, Any]], width: int) -> bool:
+    """Whether every column can get a readable width: its longest word, its header or MIN_WIDTH,
+    whichever is least (three characters of border and padding each)."""
+    need = 1
+    for column in columns:
+        cells = [_table_cell(r.get(column)) for r in rows]
+        natural = max([len(column), *(_longest(c, words=False) for c in cells)])
+        readable = min(natural, max(MIN_WIDTH, min(len(column), 20), *(min(_longest(c, True), 20) for c in cells)))
+        need += readable + 3
+    return need <= width
+
+
+def to_records(columns: Sequence[str], rows: Sequence[dict[str, Any]], width: int,
+               title: str | None = None) -> str:
+    """One block per row, one line per column (wrapped to `width` under its value); nothing cut."""
+    import textwrap
+
+    label = max((len(c) for c in columns), default=0) + 2
+    text_width = max(20, width - label)
+    lines = [title, ""] if title else []
+    for number, row in enumerate(rows, 1):
+        head = f"\u2500\u2500 {number} of {len(rows)} "
+        lines.append(head + "\u2500" * max(0, min(width, 60) - len(head)))
+        for column in columns:
+            value = row.get(column)
+            items = value if isinstance(value, list) else [value]
+            wrapped: list[str] = []
+            for item in items:
+                for line in _plain(item).splitlines() or [""]:
+                    wrapped += textwrap.wrap(line, text_width, break_on_hyphens=False) or [""]
+            for i, line in enumerate(wrapped or [""]):
+                lines.append((column if i == 0 else "").ljust(label) + line)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def select(columns: Sequence[str], rows: Sequence[dict[str, Any]],
+           wanted: Sequence[str] | None) -> tuple[list[str], list[dict[str, Any]]]:
+    """Only the `wanted` columns, in that order; ValueError names an unknown one."""
+    if not wanted:
+        return list(columns), list(rows)
+    unknown = [c for c in wanted if c not in columns]
+    if unknown:
+        raise ValueError(f"no column {', '.join(map(repr, unknown))}; the columns are {', '.join(columns)}")
+    return list(wanted), [{c: r.get(c) for c in wanted} for r in rows]
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#+!~])")
@@ -120,22 +203,31 @@ def to_markdown(columns: Sequence[str], rows: Sequence[dict[str, Any]], title: s
 
 
 def render(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str, out: TextIO,
-           title: str | None = None, sources: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+           title: str | None = None, sources: Mapping[str, Mapping[str, Any]] | None = None,
+           notes: Sequence[str] = (), width: int | None = None) -> None:
+    """Rows in `fmt`. `notes` (rows left out, and why) go under a Markdown table; the caller
+    prints them for the other formats, away from the data."""
     if fmt == "json":
         out.write(to_json(rows) + "\n")
     elif fmt == "csv":
         out.write(to_csv(columns, rows))
     elif fmt == "markdown":
         out.write(to_markdown(columns, rows, title, sources))
+        if notes:
+            out.write("\n" + "\n".join(f"*Note: {_md(n)}.*" for n in notes) + "\n")
     else:
+        width = width or terminal_width()
+        if fmt == "records" or not table_fits(columns, rows, width):
+            out.write(to_records(columns, rows, width, title) + "\n")
+            return
         from rich.console import Console
         from rich.table import Table
         from rich.text import Text
 
         table = Table(title=title, show_lines=True, expand=False)
         for column in columns:
-            table.add_column(column, overflow="fold")
+            table.add_column(column, overflow="fold", min_width=min(len(column), MIN_WIDTH))
         for row in rows:
             # Text(), not markup: values are untrusted and must print as they are
             table.add_row(*(Text(_table_cell(row.get(c))) for c in columns))
-        Console(file=out, width=max(100, min(220, Console().width))).print(table)
+        Console(file=out, width=width, color_system=None).print(table)

@@ -29,12 +29,16 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from kg import when
 from kg.errors import UsageError
 
 if TYPE_CHECKING:
     from kg.db import Database
 
 PARAM_TYPES = ("str", "int", "float", "bool", "date", "entity")
+# parameters that stand a question at a date; such a question returns an `as_of` column (kg/when.py)
+TIME_PARAMS = ("as_of", "from", "to")
+AS_OF_COLUMN = "as_of"
 _HEADER = re.compile(r"^\s*/\*(.*?)\*/", re.S)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # clauses and procedures that write or administer; matched outside strings and comments
@@ -114,6 +118,12 @@ class Query:
     cypher: str
     path: Path
     params: dict[str, Param] = field(default_factory=dict)
+    written: str = ""  # the Cypher as the file has it (with kg.as_of(...)); `cypher` is it expanded
+
+    @property
+    def time_params(self) -> list[str]:
+        """The parameters that stand the question at a date (`as_of`, or `from` and `to`)."""
+        return [p for p in TIME_PARAMS if p in self.params and self.params[p].type == "date"]
 
     def check(self) -> list[str]:
         """Problems with the definition (empty when it is sound)."""
@@ -149,12 +159,19 @@ def parse(path: Path) -> Query:
         kind = spec.get("type", "str")
         if kind not in PARAM_TYPES:
             raise UsageError(f"{path}: parameter {name!r} has unknown type {kind!r}")
-        params[name] = Param(name, kind, spec.get("default"), "default" not in spec, spec.get("example"),
-                             spec.get("doc", ""))
+        default, example = spec.get("default"), spec.get("example")
+        if kind == "date":  # YAML reads 2020-02-15 as a date and 2020 as a number: kg's dates are text
+            default, example = (None if v is None else str(v) for v in (default, example))
+        params[name] = Param(name, kind, default, "default" not in spec, example, spec.get("doc", ""))
+    written = text[match.end():].strip()
+    try:
+        cypher = when.expand(written)
+    except ValueError as e:
+        raise UsageError(f"{path}: {e}") from e
     return Query(
         name=header.get("name", path.stem), title=header.get("title", path.stem),
         description=" ".join(str(header.get("description", "")).split()),
-        cypher=text[match.end():].strip(), path=path, params=params,
+        cypher=cypher, path=path, params=params, written=written,
     )
 
 
@@ -238,6 +255,7 @@ class Results:
     name: str
     columns: list[str]
     rows: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)  # what a reader must know: rows left out, and why
 
     def first(self) -> dict[str, Any] | None:
         return self.rows[0] if self.rows else None
@@ -301,7 +319,33 @@ def run(db: Database, name: str | Query, args: Mapping[str, Any] | None = None,
         if param.type == "entity" and params[param.name] is not None:
             params[param.name] = resolve_entity(db, str(params[param.name]))
     columns, rows = db.query(query.cypher, params)
-    return Results(query.name, columns, [_clean(r) for r in rows])
+    return at_date(query, params, Results(query.name, columns, [_clean(r) for r in rows]))
+
+
+def at_date(query: Query, params: Mapping[str, Any], results: Results) -> Results:
+    """A time question's answer as kg/when.py says: with no date asked, no `as_of` column; with one,
+    undated facts left out and counted in a note (the Cypher already left out later ones)."""
+    if AS_OF_COLUMN not in results.columns or not query.time_params:
+        return results
+    asked = {p: params.get(p) for p in query.time_params if params.get(p) is not None}
+    if not asked:  # `as_of` and the other `..._as_of` columns say nothing
+        dropped = [c for c in results.columns if c == AS_OF_COLUMN or c.endswith("_" + AS_OF_COLUMN)]
+        results.columns = [c for c in results.columns if c not in dropped]
+        for row in results.rows:
+            for column in dropped:
+                row.pop(column, None)
+        return results
+    kept = [r for r in results.rows if r.get(AS_OF_COLUMN) != when.UNDATED]
+    left_out = len(results.rows) - len(kept)
+    results.rows = kept
+    at = ", ".join(f"{k} {v}" for k, v in asked.items())
+    if left_out:
+        results.notes.append(f"{left_out} undated {'fact' if left_out == 1 else 'facts'} left out ({at})")
+    possible = sum(1 for r in kept if r.get(AS_OF_COLUMN) == when.POSSIBLE)
+    if possible:
+        results.notes.append(f"{possible} of {len(kept)} rows only possibly hold ({at}): "
+                             "their dates are less precise than the date asked")
+    return results
 
 
 def run_cypher(db: Database, cypher: str, args: Mapping[str, str] | None = None) -> Results:

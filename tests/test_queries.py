@@ -213,7 +213,12 @@ def test_oversight(seeded: Database) -> None:
     assert "Edmonton Police Service" in rows["alberta-oipc"]["covers"]
     assert rows["alberta-oipc"]["investigations"]
     assert any("request" in s for s in rows["ontario-ipc"]["stop_requests"])
-    assert "Information and Privacy Commissioner Brian Beamish" in rows["ontario-ipc"]["people"]
+    # who heads or speaks for each body, with the words that tie them to it; former holders left out
+    assert rows["ontario-ipc"]["heads"] == ["Information and Privacy Commissioner Brian Beamish"]
+    assert rows["ontario-ipc"]["heads_quotes"] == [
+        "said Information and Privacy Commissioner Brian Beamish in a statement"]
+    assert rows["alberta-oipc"]["heads"] == ["Commissioner Jill Clayton"]
+    assert rows["alberta-oipc"]["heads_quotes"] == ["Commissioner Jill Clayton wrote"]
 
 
 @pytest.mark.db
