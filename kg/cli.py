@@ -594,14 +594,18 @@ def viz(
     provenance: Annotated[bool, typer.Option("--provenance", help="also draw Source nodes and their MENTIONS, "
                                              "REPORTS, PUBLISHED_BY, AUTHORED_BY links")] = False,
     title: Annotated[str | None, typer.Option(help="the page's heading", show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="open the page's time slider at this date "
+                                              "(2019, 2019-11 or 2019-11-15)", show_default=False)] = None,
 ) -> None:
-    """Write an interactive view of the graph: one self-contained HTML file that opens offline.
+    """Write an interactive view of the graph: one self-contained HTML file that opens offline, with a
+    time slider over the dated facts and filters by confidence and source.
 
     \b
     Without options: the whole graph. Examples:
       kg viz --out out/graph.html
       kg viz --query stop-orders -p agency="Toronto police" --out out/stop-orders.html
       kg viz --focus "Hamilton police" --depth 2 --out out/hamilton.html
+      kg viz --as-of 2019-11 --out out/november-2019.html
     """
     from kg import queries
     from kg import viz as views
@@ -617,9 +621,11 @@ def viz(
             raise typer.Exit(2)
         if query:
             queries.bind(queries.get(query), args)  # usage errors before connecting
+        if as_of is not None:
+            as_of = views.check_as_of(as_of)
         with conn.open() as db:
             view = views.build(db, query=query, params=args, focus=focus, depth=depth, provenance=provenance,
-                               title=title)
+                               title=title, as_of=as_of)
         views.write(view, out)
     nodes, edges = view.counts
     err(f"wrote {out} ({nodes} node{'s' if nodes != 1 else ''}, {edges} edge{'s' if edges != 1 else ''})")

@@ -75,6 +75,7 @@ class View:
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     provenance: bool = False
     focus: str | None = None
+    as_of: str | None = None  # the date the page opens at (kg viz --as-of); None: everything
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -220,18 +221,35 @@ def focus_view(db: Database, entity: str, depth: int = 1, *, provenance: bool = 
                  f"{row['name'] or centre} ({centre})", ids, provenance, focus=centre)
 
 
+def check_as_of(text: str) -> str:
+    """A date of any precision, as kg stores dates; UsageError otherwise."""
+    from kg.seed.model import check_iso
+
+    try:
+        return check_iso(text)
+    except ValueError:
+        raise UsageError(f"--as-of expects a date such as 2019, 2019-11 or 2019-11-15, not {text!r}") from None
+
+
 def build(db: Database, *, query: str | None = None, params: Mapping[str, Any] | None = None,
-          focus: str | None = None, depth: int = 1, provenance: bool = False, title: str | None = None) -> View:
-    """One of the three views, chosen by the arguments (as `kg viz` takes them)."""
+          focus: str | None = None, depth: int = 1, provenance: bool = False, title: str | None = None,
+          as_of: str | None = None) -> View:
+    """One of the three views, chosen by the arguments (as `kg viz` takes them); `as_of` (a date of
+    any precision) is where the page's time slider starts."""
     if query and focus:
         raise UsageError("choose one view: --query or --focus, not both")
     if params and not query:
         raise UsageError("parameters (-p) go with --query")
+    if as_of is not None:
+        as_of = check_as_of(as_of)
     if query:
-        return query_view(db, query, params, provenance=provenance, title=title)
-    if focus:
-        return focus_view(db, focus, depth, provenance=provenance, title=title)
-    return whole_graph(db, provenance=provenance, title=title)
+        view = query_view(db, query, params, provenance=provenance, title=title)
+    elif focus:
+        view = focus_view(db, focus, depth, provenance=provenance, title=title)
+    else:
+        view = whole_graph(db, provenance=provenance, title=title)
+    view.as_of = as_of
+    return view
 
 
 # --- the vis-network data ------------------------------------------------------------------------
@@ -425,6 +443,57 @@ def _details(view: View) -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges}
 
 
+def _fact_date(props: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """A fact's date and its precision: its `date`, else when it started (`start`)."""
+    for key in ("date", "start"):
+        if props.get(key):
+            return str(props[key]), props.get(key + "_precision")
+    return None, None
+
+
+def _is_fact_node(labels: list[str]) -> bool:
+    from kg.schema import NODE_KINDS
+
+    return any(NODE_KINDS[label].is_fact for label in labels if label in NODE_KINDS)
+
+
+def timeline(view: View) -> dict[str, Any]:
+    """What the time slider needs, with kg/when.py's rule applied here, so the page only compares
+    text: each fact (fact nodes, and relationships that cite a source) with its date, precision,
+    confidences, sources and the bounds of its date (`lo`, `hi`); the dates to stop at (every fact
+    date, and the date asked), each with its `hi`. A fact is shown at a stop when `lo <= stop.hi`,
+    certainly when `hi <= stop.hi`; undated facts stay shown, and marked. A link without a date of its
+    own that joins a dated fact node takes that node's date (the later one's, if it joins two)."""
+    from kg import when
+
+    facts: dict[str, dict[str, Any]] = {}
+    fact_nodes = {n["id"]: n["props"] for n in view.nodes if _is_fact_node(n["labels"])}
+    items = [(node_id, props, None) for node_id, props in fact_nodes.items()]
+    items += [(e["id"], e["props"], e) for e in view.edges if e["props"].get("sources")]
+    for item_id, props, edge in items:
+        date, precision = _fact_date(props)
+        if date is None and edge is not None:
+            # a link of a dated fact (who MADE a statement, what it is ABOUT) holds from the fact's date
+            ends = [_fact_date(fact_nodes[end]) for end in (edge["from"], edge["to"]) if end in fact_nodes]
+            dated = [(d, p) for d, p in ends if d]
+            if dated:
+                date, precision = max(dated, key=lambda d: when.hi(d[0]))
+        confidences = props.get("confidences") or ([props["confidence"]] if props.get("confidence") else [])
+        facts[item_id] = {"date": date, "precision": precision, "lo": when.lo(date) if date else None,
+                          "hi": when.hi(date) if date else None, "confidences": _plain(list(confidences)),
+                          "sources": _plain(list(props.get("sources") or []))}
+    precisions = {f["date"]: f["precision"] for f in facts.values() if f["date"]}
+    if view.as_of:
+        precisions.setdefault(view.as_of, {4: "year", 7: "month"}.get(len(view.as_of), "day"))
+    stops = sorted(precisions, key=lambda d: (when.hi(d), d))
+    return {"facts": facts, "stops": [{"date": d, "precision": precisions[d], "hi": when.hi(d)} for d in stops],
+            "asOf": view.as_of,
+            "confidences": sorted({c for f in facts.values() for c in f["confidences"]},
+                                  key=lambda c: ("high", "medium", "low").index(c) if c in ("high", "medium", "low")
+                                  else 3),
+            "sources": sorted({s for f in facts.values() for s in f["sources"]})}
+
+
 def _legend(view: View) -> list[dict[str, Any]]:
     counts: dict[str, int] = {}
     for node in view.nodes:
@@ -479,6 +548,7 @@ def page(view: View, *, title: str | None = None) -> str:
         "options": json.loads(options) if isinstance(options, str) else options,
         "details": _details(view), "sources": view.sources, "legend": _legend(view),
         "provenance": view.provenance, "focus": view.focus, "hiddenRelationships": _hidden_rels(view.provenance),
+        "time": timeline(view),
     }
     template = resources.files("kg").joinpath("resources", "viz.html").read_text(encoding="utf-8")
     app = _APP.search(template)
@@ -500,10 +570,11 @@ def page(view: View, *, title: str | None = None) -> str:
 
 
 def render(db: Database, *, query: str | None = None, params: Mapping[str, Any] | None = None,
-           focus: str | None = None, depth: int = 1, provenance: bool = False, title: str | None = None) -> str:
+           focus: str | None = None, depth: int = 1, provenance: bool = False, title: str | None = None,
+           as_of: str | None = None) -> str:
     """The HTML page of a view (see `build()` for the arguments)."""
     return page(build(db, query=query, params=params, focus=focus, depth=depth, provenance=provenance,
-                      title=title))
+                      title=title, as_of=as_of))
 
 
 def write(view: View, out: Path) -> Path:

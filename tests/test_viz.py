@@ -369,6 +369,67 @@ relations:
 """
 
 
+# --- time -------------------------------------------------------------------------------------------
+
+_EDGES = """([f, t]) => kgData.edges.get({filter: (e) => e.from === f && e.to === t})
+                                 .map((e) => [e.label, !!e.hidden]).sort()"""
+_SLIDE = """(pos) => { const s = document.getElementById('kg-time');
+                       s.value = String(pos === 'end' ? s.max : pos); s.dispatchEvent(new Event('input'));
+                       return [window.kgTimeState, document.getElementById('kg-time-counts').textContent,
+                               document.getElementById('kg-time-label').textContent]; }"""
+
+
+@pytest.mark.db
+def test_the_time_slider_stands_the_view_at_a_date(server: ServerHandle, seeded: Database, browser: Any,
+                                                   tmp_path: Path, shots: Path) -> None:
+    out = tmp_path / "as-of.html"
+    proc = run_kg("viz", "--as-of", "2019-11", "--out", str(out), env=server.env())
+    assert proc.returncode == 0, proc.stderr
+    with opened(browser, out) as page:
+        # it opens at November 2019: Toronto's use (October) shows, Edmonton's access (December) does not,
+        # Edmonton's undated use stays (marked), and the counts say so
+        state = page.js("() => kgTimeState")
+        assert state["stop"] == "2019-11" and page.js("() => document.getElementById('kg-time-label').textContent") \
+            == "2019-11 (month)"
+        assert page.js(_EDGES, ["toronto-police", "clearview-app"]) == [["used (from 2019-10)", False]]
+        eps = dict(page.js(_EDGES, ["eps", "clearview-app"]))
+        assert eps == {"had access (from 2019-12)": True, "used": False, "used (from 2020-01)": True}
+        at_november = state["counts"]
+        assert at_november["later"] > 0 and at_november["undated"] > 0 and at_november["certain"] >= 2
+        page.screenshot(shots / "viz-as-of-2019-11.png")
+        publish(shots / "viz-as-of-2019-11.png", "viz-as-of.png")
+
+        # to the end: every date, nothing later is hidden, and more facts show
+        end, text, label = page.js(_SLIDE, "end")
+        assert end["stop"] is None and label == "every date" and end["counts"]["later"] == 0
+        assert end["links"] > state["links"] and f"{end['counts']['certain'] + end['counts']['undated']} of" in text
+        assert dict(page.js(_EDGES, ["eps", "clearview-app"]))["had access (from 2019-12)"] is False
+        # mid-February 2020: facts dated "2020-02" are only possibly there (faded)
+        stops = page.js("() => Array.from({length: Number(document.getElementById('kg-time').max)}, (_, i) => i)")
+        mid = next(i for i in stops if page.js(_SLIDE, i)[0]["stop"] == "2020-02-05")
+        feb5, text, _ = page.js(_SLIDE, mid)
+        assert feb5["counts"]["possible"] > 0 and "possibly by then" in text
+
+        # filters: a source, then a confidence, hide the facts they leave out
+        page.js(_SLIDE, "end")
+        page.page.select_option("#kg-source", "src-ctv-edmonton-2020-02-28")
+        ctv = page.js("() => kgTimeState")
+        assert 0 < ctv["counts"]["filtered"] < ctv["counts"]["facts"]
+        assert page.js(_EDGES, ["toronto-police", "clearview-app"]) == [["used (from 2019-10)", False]]  # both say so
+        assert all(hidden for _, hidden in page.js(_EDGES, ["halton-police", "clearview-app"]))  # CBC only
+        page.page.select_option("#kg-source", "")
+        page.page.get_by_label("medium").uncheck()
+        medium_off = page.js("() => kgTimeState")
+        assert medium_off["counts"]["filtered"] > 0 and medium_off["links"] < end["links"]
+
+
+def test_as_of_is_checked_before_connecting(tmp_path: Path) -> None:
+    proc = run_kg("viz", "--as-of", "last week", "--out", str(tmp_path / "x.html"),
+                  env={**os.environ, "NEO4J_URI": "bolt://127.0.0.1:1", "NEO4J_PASSWORD": "x"})
+    assert proc.returncode == 2 and "--as-of" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
 @pytest.mark.db
 def test_names_and_quotes_from_others_stay_text(db: Database, browser: Any, tmp_path: Path, shots: Path) -> None:
     from kg.seed import validate
@@ -422,3 +483,4 @@ def test_an_empty_graph_opens_and_says_so(db: Database, browser: Any, tmp_path: 
         assert page.drawn()[2:] == (0, 0)
         assert "empty" in page.js("() => document.getElementById('kg-status').textContent")
         page.screenshot(shots / "empty.png")
+
