@@ -468,6 +468,7 @@ def timeline(view: View) -> dict[str, Any]:
 
     facts: dict[str, dict[str, Any]] = {}
     fact_nodes = {n["id"]: n["props"] for n in view.nodes if _is_fact_node(n["labels"])}
+    items: list[tuple[str, dict[str, Any], dict[str, Any] | None]]
     items = [(node_id, props, None) for node_id, props in fact_nodes.items()]
     items += [(e["id"], e["props"], e) for e in view.edges if e["props"].get("sources")]
     for item_id, props, edge in items:
