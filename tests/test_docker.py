@@ -228,8 +228,11 @@ def test_the_image_honours_neo4j_auth_and_settings() -> None:
                       pagecache="64m") as container:
         uri = container.get_connection_url()
         with Database(Settings(uri=uri, username="neo4j", password=password)) as db:
-            rows = db.read("CALL dbms.listConfig('server.memory.heap.max_size') YIELD value RETURN value")
-            assert rows == [{"value": "536870912"}] or rows == [{"value": "512m"}] or rows == [{"value": "512.00MiB"}]
+            rows = db.read("SHOW SETTINGS YIELD name, value WHERE name IN ['server.memory.heap.initial_size', "
+                           "'server.memory.heap.max_size', 'server.memory.pagecache.size'] RETURN name, value")
+        assert {r["name"]: r["value"] for r in rows} == {
+            "server.memory.heap.initial_size": "512.00MiB", "server.memory.heap.max_size": "512.00MiB",
+            "server.memory.pagecache.size": "64.00MiB"}
         refused = run_kg("--uri", uri, "db", "status", env={**os.environ, "NEO4J_PASSWORD": "wrong-password-1a2b3c"})
         assert refused.returncode == 1 and "refused the credentials" in refused.stderr
         logs = docker("logs", container.get_wrapped_container().id)
