@@ -222,7 +222,8 @@ def test_the_fixture_runs_neo4j_5_26_from_the_chosen_image_on_the_host_network(s
 
 def test_the_image_honours_neo4j_auth_and_settings() -> None:
     """What kg relies on from the official image: NEO4J_AUTH sets the password (a wrong one is refused),
-    NEO4J_* variables become settings, and the log says when the server is ready."""
+    NEO4J_* variables become settings, and the log says when the server is ready; and the image's own
+    health check (docker run, no Compose) passes."""
     password = secrets.token_urlsafe(18)
     with docker_neo4j(password, f"{PROJECT_PREFIX}neo4j-auth-{secrets.token_hex(4)}", heap="512m",
                       pagecache="64m") as container:
@@ -235,6 +236,39 @@ def test_the_image_honours_neo4j_auth_and_settings() -> None:
             "server.memory.pagecache.size": "64.00MiB"}
         refused = run_kg("--uri", uri, "db", "status", env={**os.environ, "NEO4J_PASSWORD": "wrong-password-1a2b3c"})
         assert refused.returncode == 1 and "refused the credentials" in refused.stderr
-        logs = docker("logs", container.get_wrapped_container().id)
+        cid = container.get_wrapped_container().id
+        logs = docker("logs", cid)
         assert "Remote interface available at" in logs.stdout + logs.stderr
         assert password not in logs.stdout + logs.stderr
+        deadline, health = time.monotonic() + 120, ""
+        while time.monotonic() < deadline and health != "healthy":
+            time.sleep(2)
+            health = docker("inspect", "-f", "{{if .State.Health}}{{.State.Health.Status}}{{end}}", cid).stdout.strip()
+        assert health == "healthy"
+
+
+def test_auto_uses_docker_when_the_engine_has_the_images() -> None:
+    from kg import server
+
+    assert server.docker_usable()  # KG_NEO4J_IMAGE and KG_GUIDE_IMAGE are there: nothing is pulled
+
+
+def test_auto_says_why_and_falls_back_to_local_when_an_image_cannot_be_pulled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An engine that answers without the official image (no registry) must not break `kg db up`."""
+    from kg import server
+
+    asked: list[tuple[str, ...]] = []
+
+    def no_image(*args: str, timeout: float | None = 60) -> subprocess.CompletedProcess[str]:
+        asked.append(args)  # nothing reaches the engine: no pull is attempted for real
+        return subprocess.CompletedProcess(["docker", *args], 1, "", "Error response from daemon: no such host")
+
+    monkeypatch.setattr(server, "docker_available", lambda: True)
+    monkeypatch.setattr(server, "compose_command", lambda: ["docker-compose"])
+    monkeypatch.setattr(server, "_docker", no_image)
+    monkeypatch.delenv("KG_NEO4J_IMAGE", raising=False)
+    said: list[str] = []
+    assert server.docker_usable(said.append) is False
+    assert asked == [("image", "inspect", DEFAULT_NEO4J_IMAGE), ("pull", "-q", DEFAULT_NEO4J_IMAGE)]
+    assert said[-1] == (f"Docker answers but cannot pull {DEFAULT_NEO4J_IMAGE} (Error response from daemon: "
+                        "no such host); using the local server")
