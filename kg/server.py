@@ -443,7 +443,11 @@ def compose_command() -> list[str]:
 
 
 def _docker(*args: str, timeout: float | None = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
+    """`docker ARGS`; a command that cannot run or does not finish in time is a failed one."""
+    try:
+        return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return subprocess.CompletedProcess(["docker", *args], 1, "", f"docker {args[0]}: {e}")
 
 
 def docker_usable(log: Callable[[str], None] = lambda _: None) -> bool:
