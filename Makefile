@@ -1,13 +1,15 @@
 # Two commands for a fresh machine (see README.md):
 #   make demo   the main job: Neo4j up, seed loaded, every named question answered, an HTML view written
 #   make test   ruff, mypy, and the whole test suite against a real Neo4j
+#   make test-docker  the Docker paths (docker-compose.yml, kg db up --backend docker, testcontainers),
+#               a pytest run of their own, on images tests/docker/build-images builds offline
 #   make bench  the benchmarks, written to docs/benchmarks.md and docs/benchmarks-exports.md
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup demo test lint bench clean-venv
+.PHONY: setup demo test lint bench clean-venv docker-images test-docker
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +36,22 @@ lint: setup
 
 test: lint
 	$(BIN)/pytest
+
+# The images the Docker tests run (users' defaults stay the official neo4j and python images); built
+# without any image registry, and kept while their inputs are unchanged (see README.md, "Docker").
+NEO4J_SERIES   := $(shell sed -n 's/^NEO4J_SERIES = "\(.*\)"/\1/p' kg/versions.py)
+KG_NEO4J_IMAGE ?= kg/neo4j:$(NEO4J_SERIES)-community
+KG_GUIDE_IMAGE ?= kg/guide-python:bookworm
+DOCKER_IMAGES  := KG_NEO4J_IMAGE=$(KG_NEO4J_IMAGE) KG_GUIDE_IMAGE=$(KG_GUIDE_IMAGE)
+# the Docker tests, and the seed and question tests on the testcontainers fixture's container
+DOCKER_TESTS   := tests/test_docker.py tests/test_seed.py tests/test_queries.py
+
+docker-images: setup
+	$(DOCKER_IMAGES) bash tests/docker/build-images
+
+test-docker: docker-images
+	KG_TEST_BACKEND=docker $(DOCKER_IMAGES) $(BIN)/pytest $(DOCKER_TESTS); rc=$$?; \
+	bash tests/docker/leftovers || rc=1; exit $$rc
 
 bench: setup
 	$(BIN)/python bench/run.py

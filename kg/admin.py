@@ -63,7 +63,7 @@ def checkout_server() -> tuple[LocalServer, str, str]:
     state = read_state(folder)
     if state.get("backend") == "docker":
         raise UsageError("kg db dump/restore work on the local server; with Docker, run neo4j-admin in the "
-                         "container (docker compose exec neo4j neo4j-admin database dump ...)")
+                         "container (docker compose -p kg exec neo4j neo4j-admin database dump ...)")
     if state.get("backend") != "local":
         raise UsageError("no local server was started here: run `kg db up` first")
     password = os.environ.get("NEO4J_PASSWORD") or read_password_file(folder)

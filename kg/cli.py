@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 EXAMPLES = """\b
 Examples:
-  kg db up                # start Neo4j (Docker if an engine answers, else a local server)
+  kg db up                # start Neo4j (Docker if it has or can pull the images, else a local server)
   kg load                 # validate seed/ and load it into the graph
   kg query list           # the named questions
   kg query run denied-then-admitted --format json
@@ -112,10 +112,12 @@ def root(
 
 @db_app.command("up")
 def db_up(
-    backend: Annotated[str, typer.Option(help="auto (Docker if an engine answers, else local), docker, local")]
+    backend: Annotated[str, typer.Option(help="auto (Docker if an engine answers and has or can pull the images, "
+                                         "else local), docker (docker-compose.yml; KG_NEO4J_IMAGE, "
+                                         "COMPOSE_FILE), local")]
     = "auto",
-    bolt_port: Annotated[int, typer.Option(help="Bolt port of a new local server")] = 7687,
-    http_port: Annotated[int, typer.Option(help="HTTP port of a new local server (Neo4j Browser)")] = 7474,
+    bolt_port: Annotated[int, typer.Option(help="Bolt port of a new server, on 127.0.0.1")] = 7687,
+    http_port: Annotated[int, typer.Option(help="HTTP port of a new server (Neo4j Browser), on 127.0.0.1")] = 7474,
     timeout: Annotated[float, typer.Option(help="seconds to wait for Cypher to answer")] = 180.0,
 ) -> None:
     """Start Neo4j for this checkout and wait until Cypher answers. Running it twice leaves one server."""

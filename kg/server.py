@@ -1,5 +1,5 @@
-"""A real Neo4j for this checkout: Docker when an engine answers, else a local server whose
-jars come from Maven Central.
+"""A real Neo4j for this checkout: Docker (docker-compose.yml) when an engine answers and has or can
+pull the images, else a local server whose jars come from Maven Central.
 
 The local server is Neo4j community (kg/versions.py) started as a background Java process
 with its own home folder (conf/, data/, logs/, run/neo4j.pid) under `.kg/neo4j/`. Its jars are
@@ -389,17 +389,18 @@ def up(backend: str = "auto", bolt_port: int = 7687, http_port: int = 7474, time
     folder.mkdir(parents=True, exist_ok=True)
     state = read_state(folder)
     if backend == "auto":
-        backend = state.get("backend") or ("docker" if docker_available() else "local")
+        backend = state.get("backend") or ("docker" if docker_usable(log) else "local")
         if backend == "docker" and not docker_available():
             backend = "local"
+    if backend not in ("docker", "local"):
+        raise ServerError(f"unknown backend {backend!r}; use auto, docker or local")
+    if state.get("backend") == backend:  # keep the ports of the server we already have
+        bolt_port, http_port = int(state.get("bolt_port", bolt_port)), int(state.get("http_port", http_port))
     password = _password_for_new_server(folder)
     username = DEFAULT_USERNAME
     if backend == "docker":
-        return _up_docker(folder, password, timeout, log)
-    if backend != "local":
-        raise ServerError(f"unknown backend {backend!r}; use auto, docker or local")
-    if state.get("backend") == "local":  # keep the ports of the server we already have
-        bolt_port, http_port = int(state.get("bolt_port", bolt_port)), int(state.get("http_port", http_port))
+        setup = ComposeSetup.current(state if state.get("backend") == "docker" else {}, bolt_port, http_port)
+        return _up_docker(folder, setup, password, timeout, log)
     server = LocalServer(folder / "neo4j", bolt_port=bolt_port, http_port=http_port)
     already = server.pid() is not None
     pid = server.start(username, password, timeout, log)
@@ -410,27 +411,176 @@ def up(backend: str = "auto", bolt_port: int = 7687, http_port: int = 7474, time
     return UpResult("local", server.bolt_uri, server.browser_url, username, version, pid, already)
 
 
-def _compose(*args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
-    root = project_root()
-    env = dict(os.environ)
-    if password:
-        env["NEO4J_PASSWORD"] = password
-    return subprocess.run(["docker", "compose", "-f", str(root / "docker-compose.yml"), *args],
-                          capture_output=True, text=True, env=env, check=False)
+# --- Docker: docker-compose.yml, with `docker compose` (v2) or `docker-compose` (1.x) --------------
+
+DEFAULT_NEO4J_IMAGE = f"neo4j:{versions.NEO4J_SERIES}-community"
+DEFAULT_GUIDE_IMAGE = "python:3.12-alpine"
+COMPOSE_PROJECT = "kg"
 
 
-def _up_docker(folder: Path, password: str, timeout: float, log: Callable[[str], None]) -> UpResult:
-    if not (project_root() / "docker-compose.yml").is_file():
-        raise ServerError("docker-compose.yml not found in the project folder")
-    log("Starting neo4j with docker compose ...")
-    proc = _compose("up", "-d", "--wait", "--wait-timeout", str(int(timeout)), password=password)
+def neo4j_image() -> str:
+    """The Neo4j image of docker-compose.yml: `KG_NEO4J_IMAGE`, else the official image."""
+    return os.environ.get("KG_NEO4J_IMAGE") or DEFAULT_NEO4J_IMAGE
+
+
+def guide_image() -> str:
+    """The image of the kg-guide service: `KG_GUIDE_IMAGE`, else the official Python image."""
+    return os.environ.get("KG_GUIDE_IMAGE") or DEFAULT_GUIDE_IMAGE
+
+
+def compose_command() -> list[str]:
+    """`docker compose` (v2) when it answers, else `docker-compose` (1.x); the same files work with both."""
+    docker = shutil.which("docker")
+    if docker:
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            if subprocess.run([docker, "compose", "version"], capture_output=True, timeout=30,
+                              check=False).returncode == 0:
+                return [docker, "compose"]
+    legacy = shutil.which("docker-compose")
+    if legacy:
+        return [legacy]
+    raise ServerError("Docker Compose is not installed: neither `docker compose` nor `docker-compose` answers")
+
+
+def _docker(*args: str, timeout: float | None = 60) -> subprocess.CompletedProcess[str]:
+    """`docker ARGS`; a command that cannot run or does not finish in time is a failed one."""
+    try:
+        return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return subprocess.CompletedProcess(["docker", *args], 1, "", f"docker {args[0]}: {e}")
+
+
+def docker_usable(log: Callable[[str], None] = lambda _: None) -> bool:
+    """Whether `kg db up` (auto) can use Docker: an engine answers, Compose is installed, and the
+    images are there or can be pulled. Says why not when an engine answers but cannot serve."""
+    if not docker_available():
+        return False
+    try:
+        compose_command()
+    except ServerError as e:
+        log(f"{e}; using the local server")
+        return False
+    for image in (neo4j_image(), guide_image()):
+        if _docker("image", "inspect", image).returncode == 0:
+            continue
+        log(f"Pulling {image} ...")
+        pulled = _docker("pull", "-q", image, timeout=1800)
+        if pulled.returncode != 0:
+            why = (pulled.stderr.strip().splitlines() or ["no reason given"])[-1]
+            log(f"Docker answers but cannot pull {image} ({why}); using the local server")
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class ComposeSetup:
+    """Which compose files, project, ports and images `kg db up --backend docker` uses."""
+
+    files: tuple[str, ...]
+    project: str
+    bolt_port: int
+    http_port: int
+    neo4j_image: str
+    guide_image: str
+
+    @classmethod
+    def current(cls, state: dict[str, Any], bolt_port: int, http_port: int) -> ComposeSetup:
+        """The setup of the compose project `kg db up` started (from its state), else a new one: the
+        files of COMPOSE_FILE (relative to the project folder) or docker-compose.yml, the project of
+        COMPOSE_PROJECT_NAME or `kg`, the images of KG_NEO4J_IMAGE and KG_GUIDE_IMAGE or the official ones."""
+        saved = state.get("compose") or {}
+        root = project_root()
+        if saved.get("files"):
+            files = tuple(str(f) for f in saved["files"])
+        elif os.environ.get("COMPOSE_FILE"):
+            separator = os.environ.get("COMPOSE_PATH_SEPARATOR") or os.pathsep
+            files = tuple(str(root / f) for f in os.environ["COMPOSE_FILE"].split(separator) if f)
+        else:
+            files = (str(root / "docker-compose.yml"),)
+        project = str(saved.get("project") or os.environ.get("COMPOSE_PROJECT_NAME") or COMPOSE_PROJECT)
+        neo4j = os.environ.get("KG_NEO4J_IMAGE") or str(saved.get("neo4j_image") or DEFAULT_NEO4J_IMAGE)
+        guide = os.environ.get("KG_GUIDE_IMAGE") or str(saved.get("guide_image") or DEFAULT_GUIDE_IMAGE)
+        return cls(files, project, bolt_port, http_port, neo4j, guide)
+
+    @property
+    def bolt_uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.bolt_port}"
+
+    @property
+    def browser_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/browser/"
+
+    def state(self) -> dict[str, Any]:
+        return {"files": list(self.files), "project": self.project, "neo4j_image": self.neo4j_image,
+                "guide_image": self.guide_image}
+
+    def run(self, *args: str, password: str | None = None,
+            timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+        """`docker compose ARGS` (or docker-compose) for this project; the password reaches Compose
+        through its environment only."""
+        env = {k: v for k, v in os.environ.items() if k not in ("COMPOSE_FILE", "COMPOSE_PROJECT_NAME")}
+        env.update(KG_BOLT_PORT=str(self.bolt_port), KG_HTTP_PORT=str(self.http_port),
+                   KG_NEO4J_IMAGE=self.neo4j_image, KG_GUIDE_IMAGE=self.guide_image)
+        if password:
+            env["NEO4J_PASSWORD"] = password
+        files = [arg for f in self.files for arg in ("-f", f)]
+        cmd = [*compose_command(), *files, "-p", self.project, *args]
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=project_root(),
+                                  timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as e:
+            raise ServerError(f"`{' '.join(cmd[:2])} {' '.join(args)}` did not finish within {timeout:.0f}s") from e
+
+    def containers(self, password: str | None = None) -> list[dict[str, str]]:
+        """The project's containers: name, status (running, exited, ...) and health ('' without a check)."""
+        ids = self.run("ps", "-q", password=password, timeout=120).stdout.split()
+        if not ids:
+            return []
+        fmt = "{{.Name}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}"
+        out = _docker("inspect", "-f", fmt, *ids).stdout
+        rows = [line.split("|") for line in out.splitlines() if line.count("|") == 2]
+        return [{"name": name.lstrip("/"), "status": status, "health": health} for name, status, health in rows]
+
+
+def _tail(proc: subprocess.CompletedProcess[str], lines: int = 3) -> str:
+    return " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-lines:]) or f"exit code {proc.returncode}"
+
+
+def _wait_healthy(setup: ComposeSetup, password: str, timeout: float) -> None:
+    """Wait until every container of the project runs and passes its health check (what
+    `docker compose up --wait` does, which docker-compose 1.x lacks)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        containers = setup.containers(password)
+        failed = [c for c in containers if c["status"] in ("exited", "dead") or c["health"] == "unhealthy"]
+        if failed:
+            names = ", ".join(f"{c['name']} ({c['health'] or c['status']})" for c in failed)
+            raise ServerError(f"docker compose: {names}; see `docker logs {failed[0]['name']}`")
+        if containers and all(c["status"] == "running" and c["health"] in ("", "healthy") for c in containers):
+            return
+        if time.monotonic() > deadline:
+            waiting = ", ".join(f"{c['name']} ({c['health'] or c['status']})" for c in containers) or "no container"
+            raise ServerError(f"docker compose: not healthy within {timeout:.0f}s: {waiting}")
+        time.sleep(1)
+
+
+def _up_docker(folder: Path, setup: ComposeSetup, password: str, timeout: float,
+               log: Callable[[str], None]) -> UpResult:
+    for file in setup.files:
+        if not Path(file).is_file():
+            raise ServerError(f"{file} not found")
+    before = setup.containers(password)
+    already = bool(before) and all(c["status"] == "running" and c["health"] in ("", "healthy") for c in before)
+    log(f"Starting Neo4j ({setup.neo4j_image}) with docker compose, project {setup.project} ...")
+    proc = setup.run("up", "-d", password=password, timeout=max(timeout, 600))
     if proc.returncode != 0:
-        tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
-        raise ServerError(f"docker compose up failed: {tail}")
-    uri, browser = "bolt://127.0.0.1:7687", "http://127.0.0.1:7474/browser/"
-    _save_state(folder, {"backend": "docker", "uri": uri, "browser": browser, "username": DEFAULT_USERNAME})
-    version = _version(uri, DEFAULT_USERNAME, password)
-    return UpResult("docker", uri, browser, DEFAULT_USERNAME, version, None, False)
+        raise ServerError(f"docker compose up failed: {_tail(proc)}")
+    _wait_healthy(setup, password, timeout)
+    _save_state(folder, {"backend": "docker", "uri": setup.bolt_uri, "browser": setup.browser_url,
+                         "username": DEFAULT_USERNAME, "bolt_port": setup.bolt_port, "http_port": setup.http_port,
+                         "compose": setup.state()})
+    version = _version(setup.bolt_uri, DEFAULT_USERNAME, password)
+    return UpResult("docker", setup.bolt_uri, setup.browser_url, DEFAULT_USERNAME, version, None, already)
 
 
 def _version(uri: str, username: str, password: str) -> str:
@@ -444,10 +594,12 @@ def down() -> str:
     folder = state_dir()
     state = read_state(folder)
     if state.get("backend") == "docker":
-        proc = _compose("down")
+        setup = ComposeSetup.current(state, int(state.get("bolt_port", 7687)), int(state.get("http_port", 7474)))
+        # Compose reads the whole file, whose NEO4J_AUTH needs a password, even to stop it
+        proc = setup.run("down", password=read_password_file(folder) or "unused-by-down", timeout=600)
         if proc.returncode != 0:
-            raise ServerError(f"docker compose down failed: {proc.stderr.strip().splitlines()[-1:]}")
-        return "stopped the docker compose service (its data volume is kept)"
+            raise ServerError(f"docker compose down failed: {_tail(proc, 1)}")
+        return f"stopped the docker compose project {setup.project} (its data volume is kept)"
     server = LocalServer(Path(state.get("home") or folder / "neo4j"))
     if server.stop():
         return f"stopped the local Neo4j server (data kept in {server.home / 'data'})"

@@ -3,9 +3,12 @@
 Which server, in order:
 1. NEO4J_URI (with NEO4J_USERNAME/NEO4J_PASSWORD) when set: a server you run. The suite refuses to
    wipe it if it already holds data, unless KG_TEST_ALLOW_WIPE=1.
-2. A testcontainers Neo4jContainer (neo4j:5.26-community) when a Docker engine answers.
-3. Otherwise a local server started by kg itself (kg/server.py) on free ports, in a temporary
-   folder, stopped at the end of the session.
+2. Otherwise a local server started by kg itself (kg/server.py) on free ports, in a temporary
+   folder, stopped at the end of the session, also when a Docker engine answers.
+3. With KG_TEST_BACKEND=docker (`make test-docker`, a second run after the main suite): a
+   testcontainers Neo4jContainer of KG_NEO4J_IMAGE (default neo4j:5.26-community; the Makefile uses
+   the image tests/docker/build-images builds), with host networking on free ports of 127.0.0.1.
+   Only then do the tests marked `docker` run; the main suite leaves them out (deselected).
 KG_TEST_BACKEND=env|docker|local forces one of them.
 """
 
@@ -18,13 +21,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kg import versions
 from kg.config import Settings
 from kg.db import Database
-from kg.server import LocalServer, docker_available, free_port
+from kg.server import DEFAULT_NEO4J_IMAGE, LocalServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,7 +54,68 @@ def _chosen_backend() -> str:
         return forced
     if os.environ.get("NEO4J_URI"):
         return "env"
-    return "docker" if docker_available() else "local"
+    # not Docker just because an engine answers: the Docker tests are their own run (make test-docker)
+    return "local"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    backend = _chosen_backend()
+    if backend == "docker":
+        return f"Neo4j for the tests: Docker, image {os.environ.get('KG_NEO4J_IMAGE') or DEFAULT_NEO4J_IMAGE}"
+    return f"Neo4j for the tests: {backend} (tests marked docker run with KG_TEST_BACKEND=docker: make test-docker)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the Docker tests out unless the Docker backend was chosen (deselected, not skipped)."""
+    if _chosen_backend() == "docker":
+        return
+    docker = [item for item in items if item.get_closest_marker("docker")]
+    if docker:
+        config.hook.pytest_deselected(items=docker)
+        items[:] = [item for item in items if not item.get_closest_marker("docker")]
+
+
+def _neo4j_container_class() -> type[Any]:
+    try:
+        from testcontainers.community.neo4j import Neo4jContainer
+    except ImportError:  # testcontainers before 4.14
+        from testcontainers.neo4j import Neo4jContainer
+    return Neo4jContainer  # type: ignore[no-any-return]
+
+
+def docker_neo4j(password: str, name: str, heap: str = "1g", pagecache: str = "256m") -> Any:
+    """A testcontainers Neo4jContainer of KG_NEO4J_IMAGE with host networking, listening on free ports
+    of 127.0.0.1 only: the test engine has no bridge network, so no container address is ever used.
+    Ryuk (testcontainers' reaper, an image of its own) is off: the `with` block removes the container
+    and its volumes, also when a test fails."""
+    os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+    base = _neo4j_container_class()
+    bolt, http = free_port(), free_port()
+
+    class HostNetworkNeo4j(base):  # type: ignore[misc, valid-type]
+        bolt_port, http_port = bolt, http
+
+        def get_connection_url(self) -> str:
+            return f"bolt://127.0.0.1:{bolt}"
+
+    container = HostNetworkNeo4j(os.environ.get("KG_NEO4J_IMAGE") or DEFAULT_NEO4J_IMAGE, password=password)
+    container.ports = {}  # host networking publishes nothing
+    container.with_kwargs(network="host")
+    container.with_name(name)
+    settings = {
+        "NEO4J_server_default__listen__address": "127.0.0.1",
+        "NEO4J_server_bolt_listen__address": f"127.0.0.1:{bolt}",
+        "NEO4J_server_bolt_advertised__address": f"127.0.0.1:{bolt}",
+        "NEO4J_server_http_listen__address": f"127.0.0.1:{http}",
+        "NEO4J_server_http_advertised__address": f"127.0.0.1:{http}",
+        "NEO4J_server_memory_heap_initial__size": heap,
+        "NEO4J_server_memory_heap_max__size": heap,
+        "NEO4J_server_memory_pagecache_size": pagecache,
+        "NEO4J_dbms_usage__report_enabled": "false",
+    }
+    for key, value in settings.items():
+        container.with_env(key, value)
+    return container
 
 
 @pytest.fixture(scope="session")
@@ -63,12 +127,9 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHan
         return
     password = secrets.token_urlsafe(18)
     if backend == "docker":
-        from testcontainers.neo4j import Neo4jContainer
-
-        with Neo4jContainer(f"neo4j:{versions.NEO4J_SERIES}-community", password=password) as container:
-            uri = container.get_connection_url()
-            http = f"http://{container.get_container_host_ip()}:{container.get_exposed_port(7474)}"
-            yield ServerHandle(Settings(uri=uri, username="neo4j", password=password), "docker", http)
+        with docker_neo4j(password, f"kgtest-neo4j-{secrets.token_hex(4)}") as container:
+            yield ServerHandle(Settings(uri=container.get_connection_url(), username="neo4j", password=password),
+                               "docker", f"http://127.0.0.1:{container.http_port}")
         return
     home = tmp_path_factory.mktemp("neo4j-server")
     server = LocalServer(home, bolt_port=free_port(), http_port=free_port(), heap="1g", pagecache="256m")
