@@ -14,9 +14,9 @@ or folder that is renamed into place only when complete: a failed export leaves 
 
 from __future__ import annotations
 
-import csv
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -310,17 +310,42 @@ def _csv_type(value: Any) -> str:
     return _CSV_TYPES.get(type(value), "string")
 
 
-def _csv_cell(value: Any, kind: str) -> str:
+def _csv_cell(value: Any, kind: str) -> str | list[str]:
+    """A cell's text; an array's items as a list, which `_write_row` joins as it writes (one list
+    property can hold tens of thousands of ids: it is never copied into one string)."""
     if value is None:
         return ""
     if kind.endswith("[]"):
-        items = [_csv_cell(v, kind[:-2]) for v in (value if isinstance(value, list) else [value])]
+        items = [str(_csv_cell(v, kind[:-2])) for v in (value if isinstance(value, list) else [value])]
         if any(ARRAY_DELIMITER in item for item in items):
-            raise KgError(f"a list value contains the CSV array delimiter {ARRAY_DELIMITER!r}: {items!r}")
-        return ARRAY_DELIMITER.join(items)
+            raise KgError(f"a list value contains the CSV array delimiter {ARRAY_DELIMITER!r}: "
+                          f"{[i for i in items if ARRAY_DELIMITER in i][:3]!r}")
+        return items
     if kind == "boolean":
         return "true" if value else "false"
     return str(value)
+
+
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
+
+
+def _write_row(out: IO[str], cells: Iterable[str | list[str]]) -> None:
+    """One CSV row as csv.writer writes it (comma, `"` quotes only where needed, `""` inside them,
+    `\n` line ends), each array cell written item by item."""
+    for n, cell in enumerate(cells):
+        if n:
+            out.write(",")
+        pieces = cell if isinstance(cell, list) else [cell]
+        quoted = any(_CSV_SPECIAL.search(piece) for piece in pieces)
+        if quoted:
+            out.write('"')
+        for i, piece in enumerate(pieces):
+            if i:
+                out.write(ARRAY_DELIMITER)
+            out.write(piece.replace('"', '""') if quoted else piece)
+        if quoted:
+            out.write('"')
+    out.write("\n")
 
 
 def _csv_types(items: Iterable[Record]) -> dict[str, dict[str, str]]:
@@ -363,7 +388,7 @@ def write_csv(source: Callable[[], Iterable[Record]], folder: Path) -> dict[str,
     Returns rows written per file."""
     types = _csv_types(source())
     headers: dict[str, list[tuple[str, str]]] = {f: sorted(t.items()) for f, t in types.items()}
-    writers: dict[str, Any] = {}
+    writers: dict[str, IO[str]] = {}
     handles: list[IO[str]] = []
     handle: IO[str]
     counts: dict[str, int] = {}
@@ -373,19 +398,18 @@ def write_csv(source: Callable[[], Iterable[Record]], folder: Path) -> dict[str,
             if name not in writers:
                 handle = (folder / f"{name}.csv").open("w", encoding="utf-8", newline="")
                 handles.append(handle)
-                writer = csv.writer(handle, lineterminator="\n")
                 cols = [f"{k}:{t}" if k != "id" or isinstance(record, RelRecord) else "id:ID" for k, t in headers[name]]
                 if isinstance(record, NodeRecord):
-                    writer.writerow([*cols, ":LABEL"])
+                    _write_row(handle, [*cols, ":LABEL"])
                 else:
-                    writer.writerow([":START_ID", ":END_ID", ":TYPE", *cols])
-                writers[name] = writer
+                    _write_row(handle, [":START_ID", ":END_ID", ":TYPE", *cols])
+                writers[name] = handle
                 counts[name] = 0
             cells = [_csv_cell(record.props.get(k), t) for k, t in headers[name]]
             if isinstance(record, NodeRecord):
-                writers[name].writerow([*cells, ARRAY_DELIMITER.join(record.labels)])
+                _write_row(writers[name], [*cells, ARRAY_DELIMITER.join(record.labels)])
             else:
-                writers[name].writerow([record.start, record.end, record.type, *cells])
+                _write_row(writers[name], [str(record.start), str(record.end), record.type, *cells])
             counts[name] += 1
     finally:
         for handle in handles:
