@@ -156,3 +156,18 @@ def test_the_cli_prints_notes_apart_from_the_data(seeded: Database, server: Serv
     assert "note: " in proc.stderr and "undated" in proc.stderr
     bad = run_kg("query", "run", "agencies-using-tool", "-p", "as_of=November", env=server.env())
     assert bad.returncode == 2 and "as_of" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.db
+def test_oversight_as_of(seeded: Database) -> None:
+    # mid-February 2020: the Ontario and Alberta offices had spoken (in February: possibly by then);
+    # the joint investigation of Clearview, first reported on the 28th, was not yet known
+    rows = {r["body_id"]: r for r in ask(seeded, "oversight", as_of="2020-02-15").rows}
+    assert {"ontario-ipc", "alberta-oipc"} <= set(rows) and "opc-canada" not in rows
+    assert {r["as_of"] for r in rows.values()} == {"possible"}
+    assert all(s.endswith("(possibly)") for s in rows["alberta-oipc"]["statements"])
+    assert not any("Clearview" in i for i in rows["alberta-oipc"]["investigations"])
+    # at the article's date every body is in, and the joint investigation with it
+    late = {r["body_id"]: r for r in ask(seeded, "oversight", as_of="2020-02-28").rows}
+    assert "opc-canada" in late and late["opc-canada"]["as_of"] == "certain"
+    assert ask(seeded, "oversight", as_of="2019").rows == []
