@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from kg.export import NodeRecord, Record, RelRecord
+from kg.schema import PROVENANCE_RELS
 
 #: kg label -> FtM schema, and kg property -> FtM property (text values only)
 MAPPING: dict[str, tuple[str, dict[str, str]]] = {
@@ -40,7 +41,6 @@ LINKS: dict[str, tuple[str, str, str]] = {
 }
 UNKNOWN_LINK = ("UnknownLink", "subject", "object")
 #: the provenance relationships kg draws itself: FtM holds them as `proof` and `mentionedEntities`
-PROVENANCE = ("REPORTS", "MENTIONS", "PUBLISHED_BY", "AUTHORED_BY")
 
 
 def _date_props(schema: Any) -> dict[str, str]:
@@ -83,7 +83,7 @@ def node_entity(record: NodeRecord, model: Any) -> dict[str, Any] | None:
 
 
 def link_entity(record: RelRecord, model: Any) -> dict[str, Any] | None:
-    if record.type in PROVENANCE:
+    if record.type in PROVENANCE_RELS:
         return None
     schema_name, start, end = LINKS.get(record.type, UNKNOWN_LINK)
     proxy = model.make_entity(schema_name)

@@ -199,8 +199,9 @@ REL_KINDS: dict[str, RelKind] = {k.type: k for k in [
             {"date": _date, "note": _note}),
 ]}
 
-#: Relationships the loader itself makes between a source and what it reports or mentions.
-PROVENANCE_RELS = ("REPORTS", "MENTIONS", "PUBLISHED_BY")
+#: Relationships the loader itself makes between a source and what it reports or mentions, and its
+#: publisher and authors: the one list (views, FtM and the loader read it from here).
+PROVENANCE_RELS = ("REPORTS", "MENTIONS", "PUBLISHED_BY", "AUTHORED_BY")
 
 Confidence = Literal["high", "medium", "low"]
 

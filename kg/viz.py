@@ -40,13 +40,12 @@ from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError, UsageError
 from kg.palette import PALETTE, look
-from kg.schema import SOURCE_LABEL
+from kg.schema import PROVENANCE_RELS, SOURCE_LABEL
 
 if TYPE_CHECKING:
     from kg.db import Database
 
 #: Relationships that say where facts come from rather than what happened.
-PROVENANCE_RELS = ("MENTIONS", "REPORTS", "PUBLISHED_BY", "AUTHORED_BY")
 MAX_DEPTH = 4
 #: Bookkeeping properties that are not facts (the loader's indexes and reload memory).
 _INTERNAL = {"quotes_text", "aliases_text", "reports", "cites"}

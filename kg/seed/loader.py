@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import neo4j
 
 from kg.db import Database
-from kg.schema import BASE_LABEL, NODE_KINDS, REL_KINDS, SOURCE_LABEL, constraint_statements
+from kg.schema import BASE_LABEL, NODE_KINDS, PROVENANCE_RELS, REL_KINDS, SOURCE_LABEL, constraint_statements
 from kg.seed.validate import Seed, SourceRec
 
 T = TypeVar("T")
@@ -292,7 +292,7 @@ def _provenance(w: _Writer, seed: Seed, existed: set[str]) -> None:
         expected |= {(s.id, "MENTIONS", m) for s in seed.sources.values() for m in s.mentions}
         expected |= {(s.id, "PUBLISHED_BY", s.publisher) for s in seed.sources.values()}
         expected |= {(s.id, "AUTHORED_BY", a) for s in seed.sources.values() for a in s.authors}
-        current = w.fetch(f"MATCH (s:{SOURCE_LABEL})-[r:REPORTS|MENTIONS|PUBLISHED_BY|AUTHORED_BY]->(n) "
+        current = w.fetch(f"MATCH (s:{SOURCE_LABEL})-[r:{'|'.join(PROVENANCE_RELS)}]->(n) "
                           "WHERE s.id IN $ids RETURN s.id AS s, type(r) AS t, n.id AS n", ids=sorted(existed))
         stale = [r for r in current if (r["s"], r["t"], r["n"]) not in expected]
         w.write(f"UNWIND $rows AS row MATCH (s:{BASE_LABEL} {{id: row.s}})-[r]->(n:{BASE_LABEL} {{id: row.n}}) "
