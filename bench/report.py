@@ -100,10 +100,44 @@ def render(report: dict[str, Any]) -> str:
     viz = report.get("viz")
     if viz:
         out += ["", "## HTML views", "", "From `bench/viz.py`: " + _viz_table(viz)]
+    out += _targets(report, ratios)
     notes = Path(ROOT / "bench" / "NOTES.md")
     if notes.exists():
         out += ["", notes.read_text(encoding="utf-8").strip()]
     return "\n".join(out) + "\n"
+
+
+def _targets(report: dict[str, Any], ratios: list[tuple[Any, ...]]) -> list[str]:
+    """The targets table, every figure and every met / not met from this run (the largest scale)."""
+    n, wall_naive, write_naive, wall_csv, write_csv, _ = ratios[-1]
+    r = report["scales"][n]
+    size = f"{int(n):,}"
+
+    def met(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    questions = {k: v["p95"] / r["questions"]["RETURN 1"]["p95"] for k, v in r["questions"].items() if k != "RETURN 1"}
+    misses = sorted(k for k, v in questions.items() if v > 5)
+    rss = r["kg_load"]["max_rss_mb"]
+    rows = [
+        ("`kg load` at least 20x the per-row loop", f"{write_naive:.1f}x in writing, {wall_naive:.1f}x in wall time",
+         f"writing: {met(write_naive >= 20)}; wall: {met(wall_naive >= 20)}"),
+        ("`kg load` at least 0.8x the `LOAD CSV` rate", f"{write_csv:.2f}x in writing, {wall_csv:.2f}x in wall time",
+         f"writing: {met(write_csv >= 0.8)}; wall: {met(wall_csv >= 0.8)}"),
+        ("every question's p95 within 5x a `RETURN 1` round trip",
+         f"{len(questions) - len(misses)} of {len(questions)} within, {min(questions.values()):.1f}x to "
+         f"{max(questions.values()):.1f}x" + (f"; over: {', '.join(f'`{m}`' for m in misses)}" if misses else ""),
+         met(not misses)),
+        ("`kg load`'s peak memory at most 1 GB",
+         f"{rss:,.0f} MB ({rss / (r['bytes'] / 1048576):.0f}x the YAML's size)", met(rss <= 1024)),
+    ]
+    help_ = report.get("help")
+    if help_:
+        rows.append(("`kg --help` within 1.5x `import typer`", f"{help_['ratio']:.2f}x", met(help_["ratio"] <= 1.5)))
+    out = ["", f"## Targets, as measured in this run (at {size} entities)", "",
+           "| target | measured | met? |", "| --- | --- | --- |"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return out
 
 
 def _rust_runs(r: dict[str, Any]) -> dict[str, list[dict[str, float]]]:
