@@ -24,6 +24,7 @@ FORMATS = ("table", "records", "json", "csv", "markdown")
 CELL_LIMIT = 240  # characters of one table cell; longer ones end in an ellipsis (table only)
 LIST_LIMIT = 6    # items of a list shown in one table cell
 MIN_WIDTH = 12    # the narrowest a column may be before a table becomes records
+WORD_LIMIT = 32   # a word (an id, a name) up to this long is not broken inside a table cell
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -85,16 +86,21 @@ def _longest(text: str, words: bool) -> int:
     return max((len(p) for p in parts), default=0)
 
 
-def table_fits(columns: Sequence[str], rows: Sequence[dict[str, Any]], width: int) -> bool:
-    """Whether every column can get a readable width: its longest word, its header or MIN_WIDTH,
-    whichever is least (three characters of border and padding each)."""
-    need = 1
+def readable_widths(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """The narrowest each column can be and still read: its longest word (an id, up to WORD_LIMIT),
+    its header or MIN_WIDTH, whichever is widest, but never wider than its widest line."""
+    widths = []
     for column in columns:
         cells = [_table_cell(r.get(column)) for r in rows]
         natural = max([len(column), *(_longest(c, words=False) for c in cells)])
-        readable = min(natural, max(MIN_WIDTH, min(len(column), 20), *(min(_longest(c, True), 20) for c in cells)))
-        need += readable + 3
-    return need <= width
+        widths.append(min(natural, max(MIN_WIDTH, min(len(column), 20),
+                                       *(min(_longest(c, True), WORD_LIMIT) for c in cells))))
+    return widths
+
+
+def table_fits(columns: Sequence[str], rows: Sequence[dict[str, Any]], width: int) -> bool:
+    """Whether every column can get its readable width (three characters of border and padding each)."""
+    return 1 + sum(w + 3 for w in readable_widths(columns, rows)) <= width
 
 
 def to_records(columns: Sequence[str], rows: Sequence[dict[str, Any]], width: int,
@@ -225,8 +231,8 @@ def render(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str, out
         from rich.text import Text
 
         table = Table(title=title, show_lines=True, expand=False)
-        for column in columns:
-            table.add_column(column, overflow="fold", min_width=min(len(column), MIN_WIDTH))
+        for column, least in zip(columns, readable_widths(columns, rows), strict=True):
+            table.add_column(column, overflow="fold", min_width=least)
         for row in rows:
             # Text(), not markup: values are untrusted and must print as they are
             table.add_row(*(Text(_table_cell(row.get(c))) for c in columns))
