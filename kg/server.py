@@ -146,6 +146,15 @@ def _alive(pid: int, marker: str) -> bool:
     return ENTRY_POINT in cmdline and marker in cmdline and not zombie
 
 
+def bolt_uri(port: int) -> str:
+    """The Bolt URI of a server of this machine (servers listen on 127.0.0.1 only)."""
+    return f"bolt://127.0.0.1:{port}"
+
+
+def browser_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/browser/"
+
+
 @dataclass
 class LocalServer:
     """One Neo4j server process with its own home folder."""
@@ -159,11 +168,11 @@ class LocalServer:
 
     @property
     def bolt_uri(self) -> str:
-        return f"bolt://127.0.0.1:{self.bolt_port}"
+        return bolt_uri(self.bolt_port)
 
     @property
     def browser_url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}/browser/"
+        return browser_url(self.http_port)
 
     @property
     def pid_file(self) -> Path:
@@ -504,11 +513,11 @@ class ComposeSetup:
 
     @property
     def bolt_uri(self) -> str:
-        return f"bolt://127.0.0.1:{self.bolt_port}"
+        return bolt_uri(self.bolt_port)
 
     @property
     def browser_url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}/browser/"
+        return browser_url(self.http_port)
 
     def state(self) -> dict[str, Any]:
         return {"files": list(self.files), "project": self.project, "neo4j_image": self.neo4j_image,
