@@ -32,7 +32,7 @@ demo: setup
 
 lint: setup
 	$(BIN)/ruff check kg tests
-	$(BIN)/mypy kg
+	$(BIN)/mypy kg tests
 
 test: lint
 	$(BIN)/pytest

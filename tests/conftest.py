@@ -80,7 +80,7 @@ def _neo4j_container_class() -> type[Any]:
         from testcontainers.community.neo4j import Neo4jContainer
     except ImportError:  # testcontainers before 4.14
         from testcontainers.neo4j import Neo4jContainer
-    return Neo4jContainer  # type: ignore[no-any-return]
+    return Neo4jContainer
 
 
 def docker_neo4j(password: str, name: str, heap: str = "1g", pagecache: str = "256m") -> Any:

@@ -180,12 +180,13 @@ def test_source_add_writes_the_text_outside_the_repo_and_a_scaffold_that_validat
     scaffold = project / "seed" / "sources" / "src-ctv-news-2030-03-02.yaml"
     assert proc.stdout.strip() == str(scaffold.resolve()) or Path(proc.stdout.strip()).resolve() == scaffold
     assert (texts / "src-ctv-news-2030-03-02.txt").read_text() == ARTICLE
-    text = scaffold.read_text()
-    assert "published:\n    value: '2030-03-02'\n    as_written: March 2, 2030" in text
-    assert re.search(r"text:\n    file: src-ctv-news-2030-03-02.txt\n    sha256: [0-9a-f]{64}\n    length: \d+", text)
-    assert re.search(r"#   eps +1x  line 9: Edmonton Police Service", text)
-    assert re.search(r"#   line +5  Lakeshore Regional Police Service +organisation\?", text)
-    assert re.search(r"#   line +7  Dana Whitfield +person\?", text)
+    written = scaffold.read_text()
+    assert "published:\n    value: '2030-03-02'\n    as_written: March 2, 2030" in written
+    assert re.search(r"text:\n    file: src-ctv-news-2030-03-02.txt\n    sha256: [0-9a-f]{64}\n    length: \d+",
+                     written)
+    assert re.search(r"#   eps +1x  line 9: Edmonton Police Service", written)
+    assert re.search(r"#   line +5  Lakeshore Regional Police Service +organisation\?", written)
+    assert re.search(r"#   line +7  Dana Whitfield +person\?", written)
     seed = validate([project / "seed"], texts=texts, strict=True)
     assert "src-ctv-news-2030-03-02" in seed.sources
     again = run_kg("source", "add", str(article), "--texts", str(texts), "--publisher", "ctv-news", cwd=project)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ ROWS = [{"investigation": f"Investigation number {i} into something long-winded"
 COLUMNS = list(ROWS[0])
 
 
-def shown(fmt: str, columns: list[str] = COLUMNS, rows: list[dict] = ROWS, width: int = 100) -> str:
+def shown(fmt: str, columns: list[str] = COLUMNS, rows: list[dict[str, Any]] = ROWS, width: int = 100) -> str:
     out = io.StringIO()
     render(columns, rows, fmt, out, title="Investigations", width=width)
     return out.getvalue()

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ CATALOGUE = ["agencies-learned-at-conferences", "agencies-using-tool", "denied-t
              "oversight", "trial-access", "unapproved-use"]
 
 
-def ask(db: Database, name: str, **args: object) -> list[dict]:
+def ask(db: Database, name: str, **args: object) -> list[dict[str, Any]]:
     return queries.run(db, name, args).rows
 
 

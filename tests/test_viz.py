@@ -270,7 +270,7 @@ def test_the_page_references_nothing_outside_itself(seeded: Database) -> None:
     assert [t for t, a in parser.tags if "src" in a or "href" in a or t in ("link", "iframe", "img", "base")] == []
     scripts = [a for t, a in parser.tags if t == "script"]
     assert [a.get("type") for a in scripts] == ["application/json", None, None]
-    csp = next(a["content"] for t, a in parser.tags if t == "meta" and a.get("http-equiv") ==
+    csp = next(a["content"] or "" for t, a in parser.tags if t == "meta" and a.get("http-equiv") ==
                "Content-Security-Policy")
     assert "default-src 'none'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     assert not (Path.cwd() / "lib").exists()  # pyvis's `local` mode would have written it
