@@ -65,7 +65,7 @@ def load(db: Database, *paths: str, texts: str | None = None) -> str:
     name may be in the database already. `texts`: the article texts, to check every quote."""
     from pathlib import Path
 
-    from kg.config import project_root
+    from kg.project import seed_dir
     from kg.seed import validate
     from kg.seed.loader import labels_of
     from kg.seed.loader import load as write
@@ -73,7 +73,7 @@ def load(db: Database, *paths: str, texts: str | None = None) -> str:
 
     folder = texts_dir(Path(texts) if texts else None)
     full = not paths
-    seed = validate([Path(p) for p in paths] or [project_root() / "seed"], texts=folder,
+    seed = validate([Path(p) for p in paths] or [seed_dir()], texts=folder,
                     resolve=None if full else (lambda ids: labels_of(db, ids)))
     return write(db, seed, full=full).summary()
 

@@ -142,10 +142,10 @@ def grass() -> str:
 # --- example parameters -----------------------------------------------------------------------
 
 def _seed() -> Seed:
-    from kg.config import project_root
+    from kg.project import seed_dir
     from kg.seed import validate
 
-    return validate([project_root() / "seed"])
+    return validate([seed_dir()])
 
 
 def entity_index(seed: Seed) -> dict[str, list[tuple[int, str]]]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kg import __version__
+from kg import __version__, project
 from kg.errors import KgError, ValidationFailed
 
 if TYPE_CHECKING:
@@ -98,6 +98,10 @@ def root(
                                                   show_default=False)] = None,
     database: Annotated[str | None, typer.Option("--database", help="database (env NEO4J_DATABASE)",
                                                   show_default=False)] = None,
+    project_dir: Annotated[Path | None, typer.Option(
+        "--project", envvar="KG_PROJECT", exists=True, file_okay=False, show_default=False,
+        help="the project folder: its cypher/, seed/ and .kg/ (default: the checkout around the working "
+             "directory, else the questions and seed installed with kg; state in the per-user data folder)")] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
@@ -105,6 +109,7 @@ def root(
     from an option, so it stays out of shell history and process lists."""
     # the driver logs retries and defunct connections as warnings; kg reports errors itself, once
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
+    project.use(project_dir)
     ctx.obj = Connection(uri, username, database)
 
 
@@ -179,9 +184,9 @@ def db_restore(
 # --- seed: validate and load ----------------------------------------------------------------------
 
 def _seed_dir() -> Path:
-    from kg.config import project_root
+    from kg.project import seed_dir
 
-    return project_root() / "seed"
+    return seed_dir()
 
 
 def _seed_paths(paths: list[Path] | None) -> list[Path]:
@@ -345,13 +350,14 @@ def source_add(
     """
     from kg.config import project_root
     from kg.curate import add_source
+    from kg.project import writable_seed_dir
     from kg.texts import texts_dir
 
     with handled():
         folder = texts_dir(texts, create=True)
         assert folder is not None
-        added = add_source(article, _seed_dir(), folder, project_root(), source_id=source_id, publisher=publisher,
-                           title=title, published=published, url=url)
+        added = add_source(article, writable_seed_dir(), folder, project_root(), source_id=source_id,
+                           publisher=publisher, title=title, published=published, url=url)
     typer.echo(str(added.seed_file))
     err(f"wrote {added.text_file} (the article's text) and {added.seed_file} (source {added.source_id}): "
         f"{len(added.named)} registry actors named, {len(added.candidates)} other names listed as comments")
@@ -636,11 +642,11 @@ def viz(
 @app.command()
 def docs() -> None:
     """Regenerate the documents made from the code (docs/queries.md, docs/seed.schema.json, ...)."""
-    from kg.config import project_root
     from kg.docs import write_all
+    from kg.project import required_root
 
     with handled():
-        changed = write_all(project_root())
+        changed = write_all(required_root("kg docs"))
     err("updated: " + ", ".join(changed) if changed else "generated documents are up to date")
 
 

@@ -1,7 +1,7 @@
 """Configuration, resolved once.
 
 Precedence, highest first: explicit arguments (CLI options), the process environment, the
-project's `.env` file, the state `kg db up` left in `.kg/`, and defaults. The names are the
+project's `.env` file, the state `kg db up` left in `.kg/` (kg/project.py), and defaults. The names are the
 ones Neo4j's own tools use: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg import project
 from kg.errors import ConfigError
 
 DEFAULT_URI = "bolt://127.0.0.1:7687"
@@ -22,19 +23,18 @@ SUPPORTED_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ss
 
 
 def project_root(start: Path | None = None) -> Path:
-    """The nearest folder (from `start`, default the working directory, upwards) that holds
-    `.kg/` or a `pyproject.toml`; the working directory when there is none."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / ".kg").is_dir() or (folder / "pyproject.toml").is_file():
-            return folder
-    return here
+    """The project folder (kg/project.py: --project, KG_PROJECT, else the nearest checkout from
+    `start` upwards); the working directory when there is none (its `.env` is still read)."""
+    return project.root(start) or (start or Path.cwd()).resolve()
 
 
 def state_dir(root: Path | None = None) -> Path:
-    """Where `kg db up` keeps the local server's state (`KG_STATE_DIR` overrides)."""
+    """Where `kg db up` keeps the local server's state (`KG_STATE_DIR` overrides): the project's
+    `.kg/`, else (kg run outside any project) the per-user data folder."""
     env = os.environ.get("KG_STATE_DIR")
-    return Path(env).resolve() if env else (root or project_root()) / ".kg"
+    if env:
+        return Path(env).resolve()
+    return root / project.STATE if root is not None else project.data_dir()
 
 
 def read_state(folder: Path) -> dict[str, Any]:
@@ -90,8 +90,7 @@ class Settings:
         database: str | None = None,
         root: Path | None = None,
     ) -> Settings:
-        root = root or project_root()
-        dotenv = dotenv_file(root)
+        dotenv = dotenv_file(root or project_root())
         folder = state_dir(root)
         state = read_state(folder)
         origin = "default"

@@ -7,6 +7,9 @@ Neo4j Browser fetches `:play`/`:guide` and `:style` URLs from its own origin
 `no-cache` headers cause (OPTIONS) is answered too. Folders are never listed.
 
     python kg/guide_server.py --dir docs/browser --port 8001
+
+Without --dir it serves docs/browser/ of the working directory, else the copy installed with kg
+(kg/_content/browser/ in the wheel), so `python -m kg.guide_server` works outside a checkout too.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import functools
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -37,9 +41,16 @@ class GuideHandler(SimpleHTTPRequestHandler):
         return None
 
 
+def default_dir() -> str:
+    """docs/browser/ of the working directory, else the copy installed next to this file."""
+    installed = Path(__file__).resolve().parent / "_content" / "browser"
+    return "docs/browser" if Path("docs/browser").is_dir() or not installed.is_dir() else str(installed)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve kg's Neo4j Browser guide and style, with CORS.")
-    parser.add_argument("--dir", default="docs/browser", help="the folder to serve (default: docs/browser)")
+    parser.add_argument("--dir", default=default_dir(),
+                        help="the folder to serve (default: docs/browser, else the copy installed with kg)")
     parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8001, help="port (default: 8001)")
     args = parser.parse_args(argv)

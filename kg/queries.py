@@ -53,9 +53,9 @@ _WRITES = re.compile(
 
 
 def default_dir() -> Path:
-    from kg.config import project_root
+    from kg.project import cypher_dir
 
-    return project_root() / "cypher"
+    return cypher_dir()
 
 
 def strip_comments_and_strings(cypher: str) -> str:

@@ -46,7 +46,8 @@ def pin_of(path: Path) -> Pin:
 
 
 def texts_dir(option: Path | None = None, root: Path | None = None, create: bool = False) -> Path | None:
-    """The texts folder: `--texts`, else `KG_TEXTS`, else `.kg/texts/` of the project when it exists.
+    """The texts folder: `--texts`, else `KG_TEXTS`, else `.kg/texts/` of the project (of `root`, else
+    kg/project.py's; the per-user data folder's texts/ outside any project) when it exists.
 
     A folder named explicitly must exist (a usage error otherwise); the default may be absent,
     and then there is no texts folder (None). With `create` (a folder to write into) the folder
@@ -58,10 +59,11 @@ def texts_dir(option: Path | None = None, root: Path | None = None, create: bool
             raise UsageError(f"texts folder {named} ({how}) does not exist")
         return named
     if root is None:
-        from kg.config import project_root
+        from kg.project import texts_default
 
-        root = project_root()
-    default = root / DEFAULT_TEXTS
+        default = texts_default()
+    else:
+        default = root / DEFAULT_TEXTS
     return default if default.is_dir() or create else None
 
 
