@@ -138,7 +138,18 @@ def db_up(
     err(f"Neo4j {result.version} {state} ({where})")
     typer.echo(f"Bolt URI:  {result.uri}")
     typer.echo(f"Browser:   {result.browser}")
-    typer.echo(f"User:      {result.username}  (password: NEO4J_PASSWORD, or the file .kg/password)")
+    typer.echo(f"User:      {result.username}  (password: NEO4J_PASSWORD, or the file {_password_file()})")
+
+
+def _password_file() -> str:
+    """Where `kg db up` keeps the password: `.kg/password` in a checkout, relative when it is below here."""
+    from kg.config import state_dir
+
+    path = state_dir() / "password"
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @db_app.command("status")
@@ -663,7 +674,7 @@ def browse(
     with handled():
         where = browser.entry(read_state(state_dir()))
     typer.echo(f"Browser:  {where.browser}")
-    typer.echo(f"User:     {where.username}  (password: NEO4J_PASSWORD, or the file .kg/password)")
+    typer.echo(f"User:     {where.username}  (password: NEO4J_PASSWORD, or the file {_password_file()})")
     typer.echo(f"Guide:    :play {where.guide}")
     typer.echo(f"Style:    :style {where.style}")
     if where.backend == "unknown":

@@ -398,7 +398,9 @@ def up(backend: str = "auto", bolt_port: int = 7687, http_port: int = 7474, time
     folder.mkdir(parents=True, exist_ok=True)
     state = read_state(folder)
     if backend == "auto":
-        backend = state.get("backend") or ("docker" if docker_usable(log) else "local")
+        # Docker needs a compose file: kg run as an installed tool, outside a checkout, has none
+        has_compose = os.environ.get("COMPOSE_FILE") or (project_root() / "docker-compose.yml").is_file()
+        backend = state.get("backend") or ("docker" if has_compose and docker_usable(log) else "local")
         if backend == "docker" and not docker_available():
             backend = "local"
     if backend not in ("docker", "local"):
