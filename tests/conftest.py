@@ -174,7 +174,40 @@ def server(_guarded: ServerHandle) -> ServerHandle:
 
 def run_kg(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
            timeout: float = 600, input: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real `kg` command (the console script of this environment)."""
+    """Run the `kg` command in this process, through typer's CliRunner, as a subprocess would see it:
+    `env` is the whole environment (None: this one), `cwd` the working directory, and stdout, stderr
+    and the exit code come back apart. An exception kg does not handle is printed on stderr with its
+    traceback and exits 1, as Python would, so "no traceback" assertions stay honest. (`timeout` is
+    for the process variant; tests that need a real process, signals or the console script use
+    `run_kg_process`.)"""
+    import traceback
+
+    from typer.testing import CliRunner
+
+    from kg import project
+    from kg.cli import app
+
+    overrides: dict[str, str | None] | None = None
+    if env is not None:
+        overrides = {k: None for k in os.environ if k not in env}
+        overrides.update(env)
+    here = Path.cwd()
+    os.chdir(cwd or ROOT)
+    try:
+        result = CliRunner().invoke(app, list(args), env=overrides, input=input, catch_exceptions=True)
+    finally:
+        os.chdir(here)
+        project.use(None)  # a --project given to this run must not outlive it
+    stderr, code = result.stderr, result.exit_code
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+        code = 1
+    return subprocess.CompletedProcess(["kg", *args], code, result.stdout, stderr)
+
+
+def run_kg_process(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+                   timeout: float = 600, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `kg` command in a process of its own (`python -m kg`, as the console script does)."""
     return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
                           env=env, cwd=cwd or ROOT, timeout=timeout, input=input, check=False)
 
