@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def queries_markdown() -> str:
-    from kg import queries
+    from kg.catalogue import catalogue as questions
 
     lines = [
         "# Named questions",
@@ -50,7 +50,7 @@ def queries_markdown() -> str:
         "| name | question | parameters |",
         "| --- | --- | --- |",
     ]
-    catalogue = queries.catalogue()
+    catalogue = questions()
     for q in catalogue.values():
         params = "<br>".join(
             f"`{p.name}` ({p.type}{'' if p.required else f', default `{json.dumps(p.default)}`'})"

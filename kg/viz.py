@@ -175,12 +175,15 @@ def query_view(db: Database, name: str, args: Mapping[str, Any] | None = None, *
                folder: Path | None = None, title: str | None = None) -> View:
     """The subgraph a named question returns: the nodes its rows name (`ids_named_in`) and those its
     entity parameters name, and the relationships among them."""
-    from kg import queries
+    from kg.catalogue import get
+    from kg.entities import resolve_entity
+    from kg.params import bind
+    from kg.queries import run
 
-    query = queries.get(name, folder)
-    results = queries.run(db, query, args or {})
+    query = get(name, folder)
+    results = run(db, query, args or {})
     # the entities the question is asked about belong to its answer too
-    asked = [queries.resolve_entity(db, str(value)) for key, value in queries.bind(query, dict(args or {})).items()
+    asked = [resolve_entity(db, str(value)) for key, value in bind(query, dict(args or {})).items()
              if query.params[key].type == "entity" and value is not None]
     shown = ", ".join(f"{k}={v}" for k, v in sorted((args or {}).items()))
     rows = f"{len(results.rows)} row{'s' if len(results.rows) != 1 else ''}"
@@ -207,7 +210,7 @@ def neighbourhood(db: Database, start: str, depth: int, *, provenance: bool = Fa
 def focus_view(db: Database, entity: str, depth: int = 1, *, provenance: bool = False,
                title: str | None = None) -> View:
     """An entity's neighbourhood: everything within `depth` links, and the relationships among them."""
-    from kg.queries import resolve_entity
+    from kg.entities import resolve_entity
 
     if not 1 <= depth <= MAX_DEPTH:
         raise UsageError(f"--depth must be between 1 and {MAX_DEPTH}, not {depth}")

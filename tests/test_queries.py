@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from kg import queries
+from kg.catalogue import catalogue, get
 from kg.db import Database
 from kg.errors import QueryError, UsageError
+from kg.guard import write_clauses
+from kg.search import search
 
 from .conftest import ServerHandle, run_kg
 
@@ -32,12 +35,12 @@ def ask(db: Database, name: str, **args: object) -> list[dict]:
 # --- the files themselves (no database) ------------------------------------------------------------
 
 def test_the_catalogue_has_every_named_question() -> None:
-    assert set(CATALOGUE) <= set(queries.catalogue())
+    assert set(CATALOGUE) <= set(catalogue())
 
 
-@pytest.mark.parametrize("name", sorted(queries.catalogue()))
+@pytest.mark.parametrize("name", sorted(catalogue()))
 def test_header_and_cypher_agree(name: str) -> None:
-    query = queries.catalogue()[name]
+    query = catalogue()[name]
     assert query.check() == []
     assert query.title and query.description
     for param in query.params.values():
@@ -49,7 +52,7 @@ def test_a_query_file_that_writes_is_refused_before_the_server(tmp_path: Path) -
     (tmp_path / "sneaky.cypher").write_text("/*\nname: sneaky\ntitle: t\ndescription: d\nparams: {}\n*/\n"
                                             "MATCH (n) WITH n LIMIT 1\n// harmless comment: CREATE\n"
                                             "DETACH DELETE n RETURN 1 AS x\n")
-    query = queries.get("sneaky", tmp_path)
+    query = get("sneaky", tmp_path)
     assert any("DETACH" in p or "DELETE" in p for p in query.check())
     with pytest.raises(QueryError, match="only reads"):
         queries.run(None, query)  # type: ignore[arg-type]  # refused before any database is touched
@@ -61,7 +64,7 @@ def test_a_query_file_that_writes_is_refused_before_the_server(tmp_path: Path) -
     ("MERGE (n:X)", "MERGE"), ("DROP INDEX x", "DROP"), ("match (n) remove n:X", "REMOVE"),
 ])
 def test_keyword_guard_finds_writes(cypher: str, clause: str) -> None:
-    assert any(clause in found for found in queries.write_clauses(cypher))
+    assert any(clause in found for found in write_clauses(cypher))
 
 
 @pytest.mark.parametrize("cypher", [
@@ -70,7 +73,7 @@ def test_keyword_guard_finds_writes(cypher: str, clause: str) -> None:
     "MATCH (n) CALL (n) { RETURN n.id AS i } RETURN i", "MATCH (n) WHERE n.offset > 1 RETURN n.created",
 ])
 def test_keyword_guard_lets_reads_through(cypher: str) -> None:
-    assert queries.write_clauses(cypher) == []
+    assert write_clauses(cypher) == []
 
 
 # --- answers -------------------------------------------------------------------------------------------
@@ -248,7 +251,7 @@ def test_figures(seeded: Database) -> None:
 
 @pytest.mark.db
 def test_every_answer_names_its_sources(seeded: Database) -> None:
-    for name, query in queries.catalogue().items():
+    for name, query in catalogue().items():
         rows = queries.run(seeded, query, query.example_args()).rows
         assert rows, f"{name} answered nothing with its example"
         assert all(r.get("sources") or r.get("source") for r in rows), name
@@ -282,7 +285,7 @@ def test_ambiguous_names_list_the_candidates(seeded: Database, server: ServerHan
 
 @pytest.mark.db
 def test_json_output_parses_for_every_question(seeded: Database, server: ServerHandle) -> None:
-    for name, query in queries.catalogue().items():
+    for name, query in catalogue().items():
         args = [x for k, v in query.example_args().items() for x in ("-p", f"{k}={v}")]
         proc = run_kg("query", "run", name, *args, "--format", "json", env=server.env())
         assert proc.returncode == 0, (name, proc.stderr)
@@ -344,11 +347,11 @@ def test_cypher_command_uses_the_same_parameters_and_output(seeded: Database, se
 
 @pytest.mark.db
 def test_search_ranks_names_aliases_and_quotes(seeded: Database, server: ServerHandle) -> None:
-    hits = queries.search(seeded, "Cavoukian")
+    hits = search(seeded, "Cavoukian")
     assert hits[0]["id"] == "ann-cavoukian"
-    quotes = queries.search(seeded, "auto theft")
+    quotes = search(seeded, "auto theft")
     assert any("auto theft" in (h.get("quote") or "") for h in quotes)
-    assert queries.search(seeded, 'wake-up call" (AND) [') is not None  # Lucene syntax is escaped
+    assert search(seeded, 'wake-up call" (AND) [') is not None  # Lucene syntax is escaped
     proc = run_kg("search", "NRPS", "--format", "json", env=server.env())
     assert proc.returncode == 0 and json.loads(proc.stdout)[0]["id"] == "niagara-police"
 
