@@ -43,7 +43,7 @@ def run_query(db: Database, name: str, **params: Any) -> list[dict[str, Any]]:
 
 def search(db: Database, text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Full-text search over names, aliases and quotes, best first."""
-    from kg.search import search as fulltext
+    from kg.lookup import search as fulltext
 
     return fulltext(db, text, limit)
 

@@ -545,7 +545,7 @@ def query_run_all(
 def search(ctx: typer.Context, text: Annotated[str, typer.Argument(help="words to look for")],
            limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, fmt: Format = "table") -> None:
     """Full-text search over names, aliases, summaries and quotes, ranked."""
-    from kg.search import search as fulltext
+    from kg.lookup import search as fulltext
 
     conn: Connection = ctx.obj
     with handled(), conn.open() as db:
@@ -556,7 +556,7 @@ def search(ctx: typer.Context, text: Annotated[str, typer.Argument(help="words t
 @app.command()
 def stats(ctx: typer.Context, fmt: Format = "table") -> None:
     """Counts by node label and relationship type."""
-    from kg.search import stats as count
+    from kg.lookup import stats as count
 
     conn: Connection = ctx.obj
     with handled(), conn.open() as db:

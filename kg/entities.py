@@ -66,7 +66,7 @@ def resolve_entity(db: Database, text: str) -> str:
         )
 
     def close() -> list[tuple[str, str]]:
-        from kg.search import search
+        from kg.lookup import search
 
         return [(str(h["id"]), str(h.get("name"))) for h in search(db, text, limit=5) if h.get("id")]
 
