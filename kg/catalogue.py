@@ -26,6 +26,7 @@ from what a string looks like; `check()` refuses a declared column the query doe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -94,6 +95,17 @@ class Query:
             problems.append(f"{self.path.name}: declares columns {missing} that its RETURN does not give")
         problems += [f"{self.path.name}: {w} (queries must only read)" for w in write_clauses(self.cypher)]
         return problems
+
+    def ids(self, rows: Iterable[Mapping[str, Any]], *kinds: str) -> list[str]:
+        """The ids the rows hold in the columns declared of these kinds (all kinds when none is
+        named): each cell one id or a list of them; nulls skipped."""
+        wanted = [c for c, kind in self.columns.items() if not kinds or kind in kinds]
+        found: set[str] = set()
+        for row in rows:
+            for column in wanted:
+                value = row.get(column)
+                found.update(str(v) for v in (value if isinstance(value, list) else [value]) if v is not None)
+        return sorted(found)
 
     def example_args(self, optional: bool = False) -> dict[str, str]:
         """Example values for the required parameters (and the optional ones too, if asked)."""

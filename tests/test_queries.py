@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from kg import queries
-from kg.catalogue import catalogue, get
+from kg.catalogue import catalogue, get, parse
 from kg.db import Database
 from kg.errors import QueryError, UsageError
-from kg.guard import write_clauses
-from kg.search import search
+from kg.guard import returned_columns, write_clauses
+from kg.lookup import search
 
 from .conftest import ServerHandle, run_kg
 
@@ -46,6 +46,26 @@ def test_header_and_cypher_agree(name: str) -> None:
     for param in query.params.values():
         assert param.doc, f"{name}: parameter {param.name} has no description"
         assert param.example is not None, f"{name}: parameter {param.name} has no example"
+
+
+def test_every_question_declares_its_id_columns() -> None:
+    for name, query in catalogue().items():
+        kinds = set(query.columns.values())
+        assert kinds & {"entity", "entities", "fact"}, f"{name}: declares no entity columns"
+        if "sources" in (returned_columns(query.cypher) or []):
+            assert query.columns.get("sources") == "sources", f"{name}: its sources column is not declared"
+
+
+def test_a_declared_column_must_be_returned_and_of_a_known_kind(tmp_path: Path) -> None:
+    head = "/*\nname: {name}\ntitle: t\ndescription: d\nparams: {{}}\ncolumns: {{{columns}}}\n*/\n"
+    (tmp_path / "missing.cypher").write_text(
+        head.format(name="missing", columns="agency_id: entity, who: entities")
+        + "MATCH (a) RETURN a.id AS agency_id, COLLECT { MATCH (a)--(b) RETURN b.id AS who } AS others\n")
+    assert get("missing", tmp_path).check() == [
+        "missing.cypher: declares columns ['who'] that its RETURN does not give"]
+    (tmp_path / "kind.cypher").write_text(head.format(name="kind", columns="agency_id: person") + "RETURN 1\n")
+    with pytest.raises(UsageError, match=r"kind.cypher:6: column 'agency_id' has unknown kind 'person'"):
+        parse(tmp_path / "kind.cypher")
 
 
 def test_a_query_file_that_writes_is_refused_before_the_server(tmp_path: Path) -> None:
@@ -255,6 +275,23 @@ def test_every_answer_names_its_sources(seeded: Database) -> None:
         rows = queries.run(seeded, query, query.example_args()).rows
         assert rows, f"{name} answered nothing with its example"
         assert all(r.get("sources") or r.get("source") for r in rows), name
+
+
+@pytest.mark.db
+def test_declared_id_columns_are_answered_and_hold_ids_of_the_graph(seeded: Database) -> None:
+    for name, query in catalogue().items():
+        results = queries.run(seeded, query, query.example_args())
+        assert set(query.columns) <= set(results.columns), f"{name}: {set(query.columns) - set(results.columns)}"
+        ids, facts = query.ids(results.rows, "entity", "entities", "source", "sources"), query.ids(results.rows, "fact")
+        assert ids, f"{name}: its declared columns hold no id"
+        known = seeded.read("MATCH (n:Entity) WHERE n.id IN $ids RETURN n.id AS id ORDER BY id", {"ids": ids})
+        assert [r["id"] for r in known] == ids, f"{name}: not ids of the graph: {set(ids) - {r['id'] for r in known}}"
+        found = seeded.read("MATCH (n:Entity) WHERE n.id IN $f RETURN n.id AS id "
+                            "UNION MATCH ()-[r]->() WHERE r.key IN $f RETURN r.key AS id", {"f": facts})
+        assert {r["id"] for r in found} == set(facts), f"{name}: facts that are neither a node nor a link"
+    # a fact column holds relationship keys as well as fact node ids
+    rows = queries.run(seeded, "timeline").rows
+    assert any("--" in r["id"] for r in rows) and any(r["id"].startswith("st-") for r in rows)
 
 
 # --- parameters, guards, formats through the CLI ---------------------------------------------------------
