@@ -321,6 +321,25 @@ def test_ambiguous_names_list_the_candidates(seeded: Database, server: ServerHan
 
 
 @pytest.mark.db
+def test_the_seed_and_the_database_resolve_names_by_one_rule(seeded: Database) -> None:
+    from kg.config import project_root
+    from kg.entities import resolve_entity, resolve_in, seed_index
+    from kg.seed import validate
+
+    index = seed_index(validate([project_root() / "seed"]))
+    # an id, a name in another case, aliases, and every example of the questions
+    texts = ["eps", "edmonton police service", "EPS", "Toronto police", "Clearview AI"]
+    texts += [str(p.example) for q in catalogue().values() for p in q.params.values() if p.type == "entity"]
+    for text in texts:
+        assert resolve_in(index, text) == resolve_entity(seeded, text), text
+    for where in (lambda text: resolve_in(index, text), lambda text: resolve_entity(seeded, text)):
+        with pytest.raises(UsageError, match=r"'Clearview' is ambiguous.*clearview-ai.*clearview-app"):
+            where("Clearview")
+        with pytest.raises(UsageError, match="no entity is called 'Nobody Atall'"):
+            where("Nobody Atall")
+
+
+@pytest.mark.db
 def test_json_output_parses_for_every_question(seeded: Database, server: ServerHandle) -> None:
     for name, query in catalogue().items():
         args = [x for k, v in query.example_args().items() for x in ("-p", f"{k}={v}")]
