@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import queries, versions  # noqa: E402
+from kg import catalogue, queries, versions  # noqa: E402
 from kg.config import Settings  # noqa: E402
 from kg.db import Database  # noqa: E402
 from kg.schema import BASE_LABEL  # noqa: E402
@@ -226,7 +226,7 @@ def latencies(db: Database, runs: int) -> dict[str, dict[str, float]]:
         return {"p50": statistics.median(samples), "p95": percentile(samples, 0.95)}
 
     out["RETURN 1"] = measure(lambda: db.read("RETURN 1 AS one"))
-    for name, query in queries.catalogue().items():
+    for name, query in catalogue.catalogue().items():
         args = query.example_args(optional=True)  # targeted: an answer that does not grow with the graph
         out[name] = measure(lambda q=query, a=args: queries.run(db, q, a))
         out[name]["rows"] = len(queries.run(db, query, args).rows)

@@ -5,6 +5,10 @@ description: Which agencies learned of a tool at a conference or convention, and
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): learned by then"}
+columns:
+  agency_id: entity
+  conference_id: entity
+  sources: sources
 */
 MATCH (given:Entity {id: $tool})
 CALL (given) {
@@ -30,6 +34,7 @@ WHERE as_of IS NULL OR as_of <> 'later'
 RETURN agency.name AS agency,
        agency.id AS agency_id,
        conf.name AS conference,
+       conf.id AS conference_id,
        conf.kind AS kind,
        coalesce(conf.named, true) AS named,
        attended.officers AS officers,

@@ -6,6 +6,9 @@ params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   collectives: {type: bool, default: false, example: true, doc: also list groups such as "law enforcement agencies"}
   as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): access or use known by then, stopped by then"}
+columns:
+  agency_id: entity
+  sources: sources
 */
 MATCH (given:Entity {id: $tool})
 CALL (given) {

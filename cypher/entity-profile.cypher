@@ -4,6 +4,9 @@ title: Everything about one entity
 description: An entity's own record, then every fact that involves it, each with its sources and quotes.
 params:
   entity: {type: entity, example: Warren Driechel, doc: the entity (id, name or alias)}
+columns:
+  other_id: entity
+  sources: sources
 */
 MATCH (n:Entity {id: $entity})
 CALL (n) {

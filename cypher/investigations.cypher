@@ -5,6 +5,12 @@ description: Who is investigating or reviewing whom, about what, who heads or sp
 params:
   subject: {type: entity, default: null, example: Clearview AI, doc: "only investigations into (or by) this entity; a vendor includes its products"}
   as_of: {type: date, default: null, example: 2020-02-15, doc: "as they stood at this date (any precision): opened by then, and the status reported by then"}
+columns:
+  investigation_id: entity
+  conducted_by_ids: entities
+  into_ids: entities
+  awaited_by_ids: entities
+  sources: sources
 */
 MATCH (inv:Investigation)
 WITH inv,
@@ -28,8 +34,10 @@ WITH inv,
 WITH inv, opened, reported, kg.as_of(coalesce(opened, reported)) AS as_of, kg.as_of(reported) AS status_as_of
 WHERE as_of IS NULL OR as_of <> 'later'
 RETURN inv.name AS investigation,
+       inv.id AS investigation_id,
        inv.kind AS kind,
        COLLECT { MATCH (by)-[:CONDUCTS]->(inv) RETURN by.name ORDER BY by.name } AS conducted_by,
+       COLLECT { MATCH (by)-[:CONDUCTS]->(inv) RETURN by.id ORDER BY by.name } AS conducted_by_ids,
        // who heads or speaks for each body that conducts it (former office holders left out)
        COLLECT {
          MATCH (by)-[:CONDUCTS]->(inv)
@@ -45,12 +53,14 @@ RETURN inv.name AS investigation,
          RETURN quote ORDER BY person.name
        } AS heads_quotes,
        COLLECT { MATCH (inv)-[:INTO]->(target) RETURN target.name ORDER BY target.name } AS into,
+       COLLECT { MATCH (inv)-[:INTO]->(target) RETURN target.id ORDER BY target.name } AS into_ids,
        inv.subject AS about,
        opened,
        as_of,
        CASE WHEN status_as_of = 'later' THEN 'opened; status not yet reported' ELSE inv.status END AS status,
        reported AS status_reported,
        COLLECT { MATCH (waiter)-[:AWAITS]->(inv) RETURN waiter.name } AS awaited_by,
+       COLLECT { MATCH (waiter)-[:AWAITS]->(inv) RETURN waiter.id } AS awaited_by_ids,
        inv.quotes AS quotes,
        inv.sources AS sources
 ORDER BY investigation

@@ -4,6 +4,10 @@ title: Officials and spokespeople
 description: Who speaks for or leads each agency or body, with their titles as written?
 params:
   agency: {type: entity, default: null, example: EPS, doc: only this organisation (and its units)}
+columns:
+  organisation_id: entity
+  person_id: entity
+  sources: sources
 */
 CALL () {
   WITH 1 AS everything WHERE $agency IS NULL

@@ -4,11 +4,16 @@ title: Oversight bodies and what they did
 description: Which oversight body covers which agencies, who heads or speaks for it (heads, with the quotes that tie them to it), and what each did (investigations, calls to stop, statements), optionally as it stood at a date.
 params:
   as_of: {type: date, default: null, example: 2020-02-15, doc: "as it stood at this date (any precision): the bodies that had done something by then, and what; an item that only possibly came before is marked (possibly)"}
+columns:
+  body_id: entity
+  covers_ids: entities
+  sources: sources
 */
 MATCH (body:OversightBody)
 // what each body did, each act once with how surely it was done by the date asked (null: no date asked)
 WITH body,
      COLLECT { MATCH (body)-[j:HAS_JURISDICTION_OVER]->(a) RETURN a.name ORDER BY a.name } AS covers,
+     COLLECT { MATCH (body)-[j:HAS_JURISDICTION_OVER]->(a) RETURN a.id ORDER BY a.name } AS covers_ids,
      COLLECT {
        MATCH (body)-[:CONDUCTS]->(i:Investigation)
        RETURN {text: i.name + ' (' + coalesce(i.status, '?') + ')', known: kg.as_of(coalesce(i.date,
@@ -31,9 +36,9 @@ WITH body,
      } AS roles,
      COLLECT { MATCH (body)-[r]-() WHERE r.sources IS NOT NULL UNWIND r.sources AS s RETURN DISTINCT s ORDER BY s } AS sources
 // as of a date, a body's row holds as surely as the surest thing it had done by then
-WITH body, covers, investigations, stop_requests, statements, roles, sources,
+WITH body, covers, covers_ids, investigations, stop_requests, statements, roles, sources,
      [x IN investigations + stop_requests + statements | x.known] AS known
-WITH body, covers, investigations, stop_requests, statements, roles, sources,
+WITH body, covers, covers_ids, investigations, stop_requests, statements, roles, sources,
      CASE WHEN $as_of IS NULL THEN null
           WHEN 'certain' IN known THEN 'certain'
           WHEN 'possible' IN known THEN 'possible'
@@ -45,6 +50,7 @@ RETURN body.name AS body, body.id AS body_id, body.jurisdiction AS jurisdiction,
        [r IN roles | r.who] AS heads,
        reduce(all = [], r IN roles | all + coalesce(r.quotes, [])) AS heads_quotes,
        covers,
+       covers_ids,
        [x IN investigations WHERE x.known IS NULL OR x.known IN ['certain', 'possible'] |
         x.text + CASE x.known WHEN 'possible' THEN ' (possibly)' ELSE '' END] AS investigations,
        [x IN stop_requests WHERE x.known IS NULL OR x.known IN ['certain', 'possible'] |

@@ -4,6 +4,9 @@ title: Sources for an entity
 description: Which sources support the facts about an entity, with the quote each one gives for each fact.
 params:
   entity: {type: entity, example: Niagara police, doc: the entity (id, name or alias)}
+columns:
+  source: source
+  fact_id: fact
 */
 MATCH (n:Entity {id: $entity})
 CALL (n) {
@@ -12,11 +15,11 @@ CALL (n) {
   UNWIND range(0, size(r.sources) - 1) AS i
   RETURN r.sources[i] AS source_id,
          startNode(r).name + ' ' + type(r) + ' ' + endNode(r).name AS fact,
-         r.quotes[i] AS quote, r.confidences[i] AS confidence
+         r.key AS fact_id, r.quotes[i] AS quote, r.confidences[i] AS confidence
   UNION ALL
   MATCH (s:Source)-[rep:REPORTS]->(n)
-  RETURN s.id AS source_id, n.name AS fact, rep.quote AS quote, rep.confidence AS confidence
+  RETURN s.id AS source_id, n.name AS fact, n.id AS fact_id, rep.quote AS quote, rep.confidence AS confidence
 }
 MATCH (src:Entity {id: source_id})
-RETURN src.id AS source, src.title AS title, src.published AS published, fact, quote, confidence
+RETURN src.id AS source, src.title AS title, src.published AS published, fact, fact_id, quote, confidence
 ORDER BY source, fact, quote

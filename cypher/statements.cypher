@@ -5,6 +5,10 @@ description: What did a person or agency say, when, and in which source?
 params:
   speaker: {type: entity, example: Frank Bergen, doc: the person or organisation (its statements and those made on its behalf)}
   as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): statements made by then"}
+columns:
+  statement_id: entity
+  said_by_ids: entities
+  sources: sources
 */
 MATCH (speaker:Entity {id: $speaker})
 CALL (speaker) {
@@ -18,6 +22,7 @@ RETURN st.date AS date,
        st.date_precision AS date_precision,
        st.date_as_written AS date_as_written,
        COLLECT { MATCH (who)-[:MADE]->(st) RETURN who.name } AS said_by,
+       COLLECT { MATCH (who)-[:MADE]->(st) RETURN who.id } AS said_by_ids,
        as_of,
        st.stance AS stance,
        st.medium AS medium,

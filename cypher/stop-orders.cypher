@@ -5,6 +5,11 @@ description: Who ordered (or asked) that use stop, for which agency, and when?
 params:
   agency: {type: entity, default: null, example: Toronto police, doc: only orders aimed at this agency (or a group it belongs to)}
   as_of: {type: date, default: null, example: 2020-02-05, doc: "as it stood at this date (any precision): orders given by then"}
+columns:
+  ordered_by_id: entity
+  for_agency_id: entity
+  product: entity
+  sources: sources
 */
 CALL () {
   // every order, when no agency is asked for

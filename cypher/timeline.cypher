@@ -6,6 +6,9 @@ params:
   entity: {type: entity, default: null, example: Hamilton police, doc: only what involves this entity}
   from: {type: date, default: null, example: 2020-02, doc: "only what happened from this date on (any precision)"}
   to: {type: date, default: null, example: 2020-02-15, doc: "only what happened up to this date (any precision)"}
+columns:
+  id: fact
+  sources: sources
 */
 CALL () {
   // the whole timeline, when no entity is asked for

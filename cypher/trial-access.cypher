@@ -5,6 +5,10 @@ description: Which agencies got free or trial access to a tool, how, and through
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): access known by then"}
+columns:
+  agency_id: entity
+  through_ids: entities
+  sources: sources
 */
 MATCH (given:Entity {id: $tool})
 CALL (given) {
@@ -24,6 +28,7 @@ RETURN agency.name AS agency,
        access.officers AS officers,
        access.start AS since,
        COLLECT { MATCH (agency)-[:ATTENDED|LEARNED_OF_AT]->(c:Conference) RETURN DISTINCT c.name } AS through,
+       COLLECT { MATCH (agency)-[:ATTENDED|LEARNED_OF_AT]->(c:Conference) RETURN DISTINCT c.id } AS through_ids,
        COLLECT { MATCH (agency)-[u:USED]->(tool) RETURN u.mode } AS used_for,
        coalesce(access.stopped, false)
          AND ($as_of IS NULL OR kg.as_of(access.end) IN ['certain', 'possible']

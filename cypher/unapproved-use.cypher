@@ -5,6 +5,10 @@ description: Where was a tool used or accessed without organisational approval, 
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   as_of: {type: date, default: null, example: 2020-01, doc: "as it stood at this date (any precision): uses and discoveries known by then"}
+columns:
+  agency_id: entity
+  discovery_ids: entities
+  sources: sources
 */
 MATCH (given:Entity {id: $tool})
 CALL (given) {
@@ -31,6 +35,7 @@ RETURN agency.name AS agency,
        [u IN uses | type(u) + coalesce(' ' + u.mode, '')] AS uses,
        any(u IN uses WHERE u.approved = false) AS unapproved,
        [e IN discoveries | coalesce(e.date, '?') + ': ' + e.name] AS learned_of_it,
+       [e IN discoveries | e.id] AS discovery_ids,
        CASE WHEN $as_of IS NULL THEN null
             WHEN 'certain' IN known THEN 'certain'
             WHEN 'possible' IN known THEN 'possible'

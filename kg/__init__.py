@@ -25,7 +25,7 @@ def connect(uri: str | None = None, username: str | None = None, password: str |
 
 def list_queries() -> list[str]:
     """The names of the named questions in cypher/."""
-    from kg.queries import catalogue
+    from kg.catalogue import catalogue
 
     return list(catalogue())
 
@@ -43,7 +43,7 @@ def run_query(db: Database, name: str, **params: Any) -> list[dict[str, Any]]:
 
 def search(db: Database, text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Full-text search over names, aliases and quotes, best first."""
-    from kg.queries import search as fulltext
+    from kg.lookup import search as fulltext
 
     return fulltext(db, text, limit)
 

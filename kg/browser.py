@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any
 from kg.palette import DEFAULT_LOOK, PALETTE, Look
 
 if TYPE_CHECKING:
-    from kg.queries import Param, Query
+    from kg.catalogue import Param, Query
+    from kg.entities import Index
     from kg.seed import Seed
 
 GUIDE_FILE = "kg-guide.html"
@@ -148,45 +149,19 @@ def _seed() -> Seed:
     return validate([seed_dir()])
 
 
-def entity_index(seed: Seed) -> dict[str, list[tuple[int, str]]]:
-    """Lower-cased id, name and alias -> [(rank, id)], ranked as kg.queries.resolve_entity ranks
-    them (an id beats a name beats an alias)."""
-    index: dict[str, list[tuple[int, str]]] = {}
-    things = [(n.id, n.props) for n in seed.nodes.values()] + [(s.id, s.props) for s in seed.sources.values()]
-    for thing, props in things:
-        names = [(0, thing), (1, str(props.get("name") or ""))]
-        names += [(2, str(a)) for a in props.get("aliases") or []]
-        for rank, text in names:
-            if text:
-                index.setdefault(text.strip().lower(), []).append((rank, thing))
-    return index
-
-
-def resolve(index: Mapping[str, list[tuple[int, str]]], text: str) -> str:
-    """The id `text` names, as `kg query run` would resolve it against the loaded seed."""
-    from kg.errors import UsageError
-
-    hits = index.get(text.strip().lower(), [])
-    if not hits:
-        raise UsageError(f"the example {text!r} names no entity in the seed")
-    best = min(rank for rank, _ in hits)
-    ids = sorted({i for rank, i in hits if rank == best})
-    if len(ids) > 1:
-        raise UsageError(f"the example {text!r} is ambiguous in the seed: {', '.join(ids)}")
-    return ids[0]
-
-
-def example_values(query: Query, index: Mapping[str, list[tuple[int, str]]]) -> dict[str, Any]:
-    """A value for every parameter: its example (entity names resolved to ids), else its default.
+def example_values(query: Query, index: Index) -> dict[str, Any]:
+    """A value for every parameter: its example (entity names resolved to ids in the seed, as
+    kg/entities.py resolves them in the database), else its default.
     (Every parameter has an example, and the guide never sets one to null: Neo4j Browser 5.24 does not
     run a `:param name => null` block when its ▶ is clicked.)"""
-    from kg.queries import coerce
+    from kg.entities import resolve_in
+    from kg.params import coerce
 
     values: dict[str, Any] = {}
     for p in query.params.values():
         raw = p.example if p.example is not None else p.default
         if p.type == "entity" and raw is not None:
-            values[p.name] = resolve(index, str(raw))
+            values[p.name] = resolve_in(index, str(raw))
         else:
             values[p.name] = coerce(p, raw)
     return values
@@ -345,7 +320,7 @@ def _params_list(params: Mapping[str, Param], values: Mapping[str, Any]) -> list
     return ["<p>Parameters:</p>", f"<ul>{''.join(items)}</ul>"]
 
 
-def _question_slide(base: str, query: Query, index: Mapping[str, list[tuple[int, str]]], number: int,
+def _question_slide(base: str, query: Query, index: Index, number: int,
                     total: int) -> str:
     values = example_values(query, index)
     steps = []
@@ -369,11 +344,11 @@ def _question_slide(base: str, query: Query, index: Mapping[str, list[tuple[int,
 
 
 def _as_of_slide(base: str) -> str:
-    from kg import queries
+    from kg.catalogue import catalogue
     from kg.when import cypher_as_of
 
     name = "agencies-using-tool"
-    link = f": {_goto(base, slide_index(name), name)}" if name in queries.catalogue() else ""
+    link = f": {_goto(base, slide_index(name), name)}" if name in catalogue() else ""
 
     cypher = ("MATCH (agency:PoliceAgency)-[use:USED|HAD_ACCESS]->(:Product {id: 'clearview-app'})\n"
               f"WITH agency, use, {cypher_as_of('use.start')} AS as_of\n"
@@ -406,18 +381,19 @@ MODEL_SLIDE = 1
 def slide_index(name: str) -> int:
     """The 0-based position of a named question's slide in the guide (`:guide URL#slide-N` counts
     from 0, `:play URL#slide-N` and the carousel's dots from 1)."""
-    from kg import queries
+    from kg.catalogue import catalogue
 
-    return INTRO_SLIDES + [q.name for q in ordered(queries.catalogue())].index(name)
+    return INTRO_SLIDES + [q.name for q in ordered(catalogue())].index(name)
 
 
 def guide_html(base: str = COMPOSE_BASE) -> str:
     """The Browser guide, with its links and commands pointing at `base` (where it is served)."""
-    from kg import queries
+    from kg.catalogue import catalogue
+    from kg.entities import seed_index
 
     seed = _seed()
-    index = entity_index(seed)
-    questions = ordered(queries.catalogue())
+    index = seed_index(seed)
+    questions = ordered(catalogue())
     slides = [_story_slide(base, questions, INTRO_SLIDES), _model_slide(), _sources_slide(seed), _as_of_slide(base)]
     slides += [_question_slide(base, q, index, i + 1, len(questions)) for i, q in enumerate(questions)]
     return "\n".join([

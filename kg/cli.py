@@ -478,10 +478,10 @@ def query_list(fmt: Format = "table") -> None:
     """The named questions, with their parameters."""
     import json
 
-    from kg import queries
+    from kg.catalogue import catalogue as questions
 
     with handled():
-        catalogue = queries.catalogue()
+        catalogue = questions()
     rows = [{"name": q.name, "title": q.title, "description": q.description,
              "params": [f"{p.name}: {p.type}" + ("" if p.required else f" = {json.dumps(p.default)}")
                         for p in q.params.values()]} for q in catalogue.values()]
@@ -492,10 +492,10 @@ def query_list(fmt: Format = "table") -> None:
 def query_show(name: Annotated[str, typer.Argument(help="the question's name")]) -> None:
     """Print a question's file: its header and its Cypher, with kg.as_of(...) written out, so that it runs
     as it is in Neo4j Browser."""
-    from kg import queries
+    from kg.catalogue import get
 
     with handled():
-        query = queries.get(name)
+        query = get(name)
         text = query.path.read_text(encoding="utf-8")
     typer.echo(text.replace(query.written, query.cypher) if query.written else text, nl=False)
 
@@ -511,13 +511,15 @@ def query_run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="the 
              kg query run agencies-using-tool -p as_of=2019-11 --columns agency,since,as_of
     """
     from kg import queries
+    from kg.catalogue import get
+    from kg.params import bind, parse_assignments
 
     conn: Connection = ctx.obj
     _check_format(fmt)
     with handled():
-        query = queries.get(name)
-        args = queries.parse_assignments(param or [])
-        queries.bind(query, args)  # usage errors before connecting
+        query = get(name)
+        args = parse_assignments(param or [])
+        bind(query, args)  # usage errors before connecting
         with conn.open() as db:
             results = queries.run(db, query, args)
             _emit(results.columns, results.rows, fmt, title=query.title, db=db, notes=results.notes, pick=columns)
@@ -534,6 +536,7 @@ def query_run_all(
     import io
 
     from kg import queries
+    from kg.catalogue import catalogue as questions
     from kg.export import cited, source_details
     from kg.output import render
 
@@ -544,7 +547,7 @@ def query_run_all(
     conn: Connection = ctx.obj
     out.mkdir(parents=True, exist_ok=True)
     with handled(), conn.open() as db:
-        for query in queries.catalogue().values():
+        for query in questions().values():
             results = queries.run(db, query, query.example_args())
             text = io.StringIO()
             sources = source_details(db, cited(results.rows)) if fmt == "markdown" else None
@@ -559,22 +562,22 @@ def query_run_all(
 def search(ctx: typer.Context, text: Annotated[str, typer.Argument(help="words to look for")],
            limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, fmt: Format = "table") -> None:
     """Full-text search over names, aliases, summaries and quotes, ranked."""
-    from kg import queries
+    from kg.lookup import search as fulltext
 
     conn: Connection = ctx.obj
     with handled(), conn.open() as db:
-        rows = queries.search(db, text, limit)
+        rows = fulltext(db, text, limit)
     _emit(["score", "kind", "label", "id", "name", "quote", "sources"], rows, fmt)
 
 
 @app.command()
 def stats(ctx: typer.Context, fmt: Format = "table") -> None:
     """Counts by node label and relationship type."""
-    from kg import queries
+    from kg.lookup import stats as count
 
     conn: Connection = ctx.obj
     with handled(), conn.open() as db:
-        counts = queries.stats(db)
+        counts = count(db)
     rows = [{"kind": "label", "name": k, "count": v} for k, v in counts["labels"].items()]
     rows += [{"kind": "relationship", "name": k, "count": v} for k, v in counts["relationships"].items()]
     _emit(["kind", "name", "count"], rows, fmt)
@@ -589,12 +592,14 @@ def cypher(ctx: typer.Context, query: Annotated[str, typer.Argument(help="a read
     Example: kg cypher 'MATCH (a:PoliceAgency) WHERE a.name CONTAINS $w RETURN a.name' -p w=Police
     """
     from kg import queries
+    from kg.guard import refuse_writes
+    from kg.params import parse_assignments
 
     conn: Connection = ctx.obj
     _check_format(fmt)
     with handled():
-        args = queries.parse_assignments(param or [])
-        queries.refuse_writes(query, "the query")
+        args = parse_assignments(param or [])
+        refuse_writes(query, "the query")
         with conn.open() as db:
             results = queries.run_cypher(db, query, args)
             _emit(results.columns, results.rows, fmt, db=db, pick=columns)
@@ -626,20 +631,21 @@ def viz(
       kg viz --focus "Hamilton police" --depth 2 --out out/hamilton.html
       kg viz --as-of 2019-11 --out out/november-2019.html
     """
-    from kg import queries
     from kg import viz as views
+    from kg.catalogue import get
+    from kg.params import bind, parse_assignments
 
     conn: Connection = ctx.obj
     if query and focus:
         err("kg: choose one view: --query or --focus, not both")
         raise typer.Exit(2)
     with handled():
-        args = queries.parse_assignments(param or [])
+        args = parse_assignments(param or [])
         if args and not query:
             err("kg: parameters (-p) go with --query")
             raise typer.Exit(2)
         if query:
-            queries.bind(queries.get(query), args)  # usage errors before connecting
+            bind(get(query), args)  # usage errors before connecting
         if as_of is not None:
             as_of = views.check_as_of(as_of)
         with conn.open() as db:

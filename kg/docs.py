@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def queries_markdown() -> str:
-    from kg import queries
+    from kg.catalogue import catalogue as questions
 
     lines = [
         "# Named questions",
@@ -45,12 +45,50 @@ def queries_markdown() -> str:
         "kg query run agencies-using-tool -p as_of=2019-11   # Toronto and Halton (October 2019), not Edmonton",
         "```",
         "",
+        "## Writing a question",
+        "",
+        "A question is one file, `cypher/NAME.cypher`: a block comment holding YAML, then the Cypher.",
+        "Neo4j Browser ignores the comment, so the file can be pasted there as it is.",
+        "",
+        "```cypher",
+        "/*",
+        "name: stop-orders                  # the file's name, without .cypher",
+        "title: Stop orders",
+        "description: Who ordered (or asked) that use stop, for which agency, and when?",
+        "params:                            # every $param the Cypher uses, and only those",
+        "  agency: {type: entity, default: null, example: Toronto police, doc: only orders aimed at this agency}",
+        "  as_of: {type: date, default: null, example: 2020-02-05, doc: orders given by then}",
+        "columns:                           # the result columns that hold ids, and what kind",
+        "  ordered_by_id: entity",
+        "  for_agency_id: entity",
+        "  product: entity",
+        "  sources: sources",
+        "*/",
+        "MATCH ... RETURN who.name AS ordered_by, who.id AS ordered_by_id, ...",
+        "```",
+        "",
+        "- `params`: each parameter's `type` (`str`, `int`, `float`, `bool`, `date`, or `entity`: an id,",
+        "  a name or an alias, resolved to the id before the query runs), `default` (without one the",
+        "  parameter is required), `example` (used by these docs, the Browser guide and the tests) and",
+        "  `doc`.",
+        "- `columns`: the result columns whose cells are ids, each with its kind: `entity` (one entity",
+        "  id), `entities` (a list of them), `fact` (a fact node's id or a relationship's key),",
+        "  `source` (one source id) or `sources` (a list of them). The views (`kg viz --query`) draw",
+        "  the nodes in these columns, and the ends of each `fact` link, and read no other cell: a",
+        "  name or a quote, however much it looks like an id, is text. Next to a column of names,",
+        "  return the ids too (`agency` and `agency_id`; `said_by` and `said_by_ids`).",
+        "",
+        "`kg` refuses a file whose header is not YAML or names an unknown type or kind, and the tests",
+        "(`Query.check()`) refuse one that uses an undeclared parameter, declares an unused one,",
+        "declares a column its last `RETURN` does not give, or writes. Questions only read: a keyword",
+        "guard refuses write clauses and the query runs in a read transaction.",
+        "",
         "## The questions",
         "",
         "| name | question | parameters |",
         "| --- | --- | --- |",
     ]
-    catalogue = queries.catalogue()
+    catalogue = questions()
     for q in catalogue.values():
         params = "<br>".join(
             f"`{p.name}` ({p.type}{'' if p.required else f', default `{json.dumps(p.default)}`'})"
@@ -66,6 +104,8 @@ def queries_markdown() -> str:
                 example = f"`{p.example}`" if p.example is not None else ""
                 lines.append(f"| `{p.name}` | {p.type} | {default} | {example} | {p.doc} |")
             lines.append("")
+        if q.columns:
+            lines += ["Id columns: " + ", ".join(f"`{c}` ({k})" for c, k in q.columns.items()) + ".", ""]
         example = " ".join(f'-p {k}="{v}"' for k, v in q.example_args(optional=True).items())
         lines += ["```bash", f"kg query run {q.name} {example}".rstrip(), "```", "",
                   "```cypher", q.written, "```"]

@@ -3,9 +3,9 @@
 Three views:
 
 - `whole_graph(db)`: every entity and every relationship between them;
-- `query_view(db, name, args)`: the subgraph a named question returns: the nodes its rows name
-  (by id, by name, by the quote of a fact, or through the key of a relationship) and the
-  relationships among them;
+- `query_view(db, name, args)`: the subgraph a named question returns: the nodes in the id
+  columns its header declares (an entity or source id, or a fact: a fact node's id or the key of
+  a relationship, which brings both its ends) and the relationships among them;
 - `focus_view(db, entity, depth)`: the entities within `depth` links of one entity (an id, a name
   or an alias), and the relationships among them.
 
@@ -43,6 +43,7 @@ from kg.palette import PALETTE, look
 from kg.schema import PROVENANCE_RELS, SOURCE_LABEL
 
 if TYPE_CHECKING:
+    from kg.catalogue import Query
     from kg.db import Database
 
 #: Relationships that say where facts come from rather than what happened.
@@ -140,52 +141,42 @@ def whole_graph(db: Database, *, provenance: bool = False, title: str | None = N
     return _view(db, title or "The whole graph", "every entity and every link between them", ids, provenance)
 
 
-def _strings(value: Any) -> Iterable[str]:
-    """Every string in a row, however deeply nested in lists and maps."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _strings(v)
-
-
-def ids_named_in(db: Database, rows: list[dict[str, Any]]) -> list[str]:
-    """The ids of the nodes that rows name, whatever the columns: a string that is a node's id or
-    name, or one of the quotes of a fact node; or the ends of a relationship that a string names by
-    its key or by its fact sentence (`start name TYPE end name`, as the named questions write it).
-    One parameterised query."""
-    candidates = sorted(set(_strings(rows)))
-    if not candidates:
-        return []
-    found = db.read(
-        "MATCH (n:Entity) WHERE n.id IN $c OR n.name IN $c "
-        "OR (n.sources IS NOT NULL AND any(q IN coalesce(n.quotes, []) WHERE q IN $c)) RETURN n.id AS id "
-        "UNION "
-        "MATCH (a:Entity)-[r]->(b:Entity) WHERE r.key IN $c OR a.name + ' ' + type(r) + ' ' + b.name IN $c "
-        "UNWIND [a.id, b.id] AS id RETURN id",
-        {"c": candidates},
-    )
-    return sorted({r["id"] for r in found})
+def ids_declared_in(db: Database, query: Query, rows: list[dict[str, Any]]) -> list[str]:
+    """The ids of the nodes that rows hold in the columns the question declares (its `columns`
+    header): entity and source ids as they are, and for a `fact` column the fact node with that id
+    or both ends of the relationship with that key. No other cell is read, whatever it looks like.
+    One parameterised query (for the facts)."""
+    ids = set(query.ids(rows, "entity", "entities", "source", "sources"))
+    facts = query.ids(rows, "fact")
+    if facts:
+        found = db.read(
+            "MATCH (n:Entity) WHERE n.id IN $facts RETURN n.id AS id "
+            "UNION "
+            "MATCH (a:Entity)-[r]->(b:Entity) WHERE r.key IN $facts UNWIND [a.id, b.id] AS id RETURN id",
+            {"facts": facts},
+        )
+        ids.update(r["id"] for r in found)
+    return sorted(ids)
 
 
 def query_view(db: Database, name: str, args: Mapping[str, Any] | None = None, *, provenance: bool = False,
                folder: Path | None = None, title: str | None = None) -> View:
-    """The subgraph a named question returns: the nodes its rows name (`ids_named_in`) and those its
-    entity parameters name, and the relationships among them."""
-    from kg import queries
+    """The subgraph a named question returns: the nodes in the id columns its header declares
+    (`ids_declared_in`) and those its entity parameters name, and the relationships among them."""
+    from kg.catalogue import get
+    from kg.entities import resolve_entity
+    from kg.params import bind
+    from kg.queries import run
 
-    query = queries.get(name, folder)
-    results = queries.run(db, query, args or {})
+    query = get(name, folder)
+    results = run(db, query, args or {})
     # the entities the question is asked about belong to its answer too
-    asked = [queries.resolve_entity(db, str(value)) for key, value in queries.bind(query, dict(args or {})).items()
+    asked = [resolve_entity(db, str(value)) for key, value in bind(query, dict(args or {})).items()
              if query.params[key].type == "entity" and value is not None]
     shown = ", ".join(f"{k}={v}" for k, v in sorted((args or {}).items()))
     rows = f"{len(results.rows)} row{'s' if len(results.rows) != 1 else ''}"
     subtitle = f"{query.name}{f' ({shown})' if shown else ''}: {query.description} ({rows})"
-    return _view(db, title or query.title, subtitle, [*asked, *ids_named_in(db, results.rows)], provenance)
+    return _view(db, title or query.title, subtitle, [*asked, *ids_declared_in(db, query, results.rows)], provenance)
 
 
 def neighbourhood(db: Database, start: str, depth: int, *, provenance: bool = False) -> list[str]:
@@ -207,7 +198,7 @@ def neighbourhood(db: Database, start: str, depth: int, *, provenance: bool = Fa
 def focus_view(db: Database, entity: str, depth: int = 1, *, provenance: bool = False,
                title: str | None = None) -> View:
     """An entity's neighbourhood: everything within `depth` links, and the relationships among them."""
-    from kg.queries import resolve_entity
+    from kg.entities import resolve_entity
 
     if not 1 <= depth <= MAX_DEPTH:
         raise UsageError(f"--depth must be between 1 and {MAX_DEPTH}, not {depth}")

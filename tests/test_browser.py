@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
-from kg import browser, queries
+from kg import browser
+from kg import catalogue as questions
 from kg.db import Database
 from kg.palette import PALETTE
 from kg.server import free_port
@@ -39,7 +40,7 @@ SHOTS = ROOT / "docs" / "img"
 # --- generated without a database -------------------------------------------------------------------
 
 def test_guide_has_the_introduction_and_one_slide_per_named_question() -> None:
-    catalogue = queries.catalogue()
+    catalogue = questions.catalogue()
     base = browser.local_base(7474)
     guide = browser.guide_html(base)
     slides = re.findall(r"<slide>(.*?)</slide>", guide, re.S)
@@ -77,13 +78,13 @@ def test_guide_parameters_are_set_as_typed_cypher_values() -> None:
 
 
 def test_guide_escapes_what_it_quotes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    nasty = queries.Query(
+    nasty = questions.Query(
         name="nasty", title="<script>alert(1)</script> & co", description='Says "<b>bold</b>"',
         cypher="MATCH (a)<-[:X]-(b) WHERE a.name = '<img src=x onerror=alert(1)>' RETURN a",
         path=tmp_path / "nasty.cypher",
-        params={"who": queries.Param("who", "str", None, True, "O'Brien <x>", "the <who>")},
+        params={"who": questions.Param("who", "str", None, True, "O'Brien <x>", "the <who>")},
     )
-    monkeypatch.setattr(queries, "catalogue", lambda folder=None: {"nasty": nasty})
+    monkeypatch.setattr(questions, "catalogue", lambda folder=None: {"nasty": nasty})
     guide = browser.guide_html()
     assert "<script>" not in guide and "<img" not in guide and "<b>" not in guide
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in guide
@@ -323,7 +324,7 @@ def test_browser_logs_in_opens_the_guide_and_answers_a_named_question(
 
     # step to a named question's slide with the carousel's dots (they count from 1)
     name = "denied-then-admitted"
-    question = queries.get(name)
+    question = questions.get(name)
     guide.locator(f'li[aria-label="{browser.slide_index(name) + 1}"]').click()
     guide.get_by_role("heading", name=question.title).wait_for()
     blocks = guide.locator("pre.runnable")
@@ -341,14 +342,14 @@ def test_browser_logs_in_opens_the_guide_and_answers_a_named_question(
 
     # a question with parameters: its first block sets them (:param), the second asks
     guide.locator(f'li[aria-label="{browser.slide_index("stop-orders") + 1}"]').click()
-    guide.get_by_role("heading", name=queries.get("stop-orders").title).wait_for()
+    guide.get_by_role("heading", name=questions.get("stop-orders").title).wait_for()
     blocks = guide.locator("pre.runnable")
     assert blocks.count() == 2
     assert blocks.first.inner_text().strip().startswith(":param agency => 'toronto-police';\n:param as_of => ")
     _run_block(blocks.first)
     _frame(page, ":param agency").wait_for()  # several statements: one frame that lists them
     _run_block(blocks.nth(1))
-    stops = _frame(page, queries.get("stop-orders").cypher.splitlines()[0])
+    stops = _frame(page, questions.get("stop-orders").cypher.splitlines()[0])
     stops.get_by_text("Mark Saunders").first.wait_for()
     assert stops.get_by_text("Niagara").count() == 0  # the parameter narrowed the answer
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from kg import config, project
+from kg.db import Database
 from kg.errors import UsageError
 from tests.conftest import ROOT, ServerHandle, run_kg
 
@@ -126,14 +127,15 @@ def test_validate_outside_a_checkout(installed: Installed, outside: Path) -> Non
 
     c = validate([ROOT / "seed"]).counts()
     texts = os.environ.get("KG_TEXTS")
-    proc = installed.kg("validate", cwd=outside, env=installed.env(**({"KG_TEXTS": texts} if texts else {})))
+    proc = installed.kg("validate", cwd=outside, env=installed.env(None, **({"KG_TEXTS": texts} if texts else {})))
     assert proc.returncode == 0, proc.stderr
     assert (f"ok: {c['files']} files, {c['sources']} sources, {c['nodes']} nodes, {c['relationships']} "
             "relationships") in proc.stderr
 
 
 @pytest.mark.db
-def test_load_and_viz_outside_a_checkout(installed: Installed, outside: Path, server: ServerHandle, db) -> None:
+def test_load_and_viz_outside_a_checkout(installed: Installed, outside: Path, server: ServerHandle,
+                                        db: Database) -> None:
     from kg.seed import validate
 
     seed = validate([ROOT / "seed"])

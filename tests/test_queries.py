@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 
 from kg import queries
+from kg.catalogue import catalogue, get, parse
 from kg.db import Database
 from kg.errors import QueryError, UsageError
+from kg.guard import returned_columns, write_clauses
+from kg.lookup import search
 
 from .conftest import ServerHandle, run_kg
 
@@ -33,12 +36,12 @@ def ask(db: Database, name: str, **args: object) -> list[dict[str, Any]]:
 # --- the files themselves (no database) ------------------------------------------------------------
 
 def test_the_catalogue_has_every_named_question() -> None:
-    assert set(CATALOGUE) <= set(queries.catalogue())
+    assert set(CATALOGUE) <= set(catalogue())
 
 
-@pytest.mark.parametrize("name", sorted(queries.catalogue()))
+@pytest.mark.parametrize("name", sorted(catalogue()))
 def test_header_and_cypher_agree(name: str) -> None:
-    query = queries.catalogue()[name]
+    query = catalogue()[name]
     assert query.check() == []
     assert query.title and query.description
     for param in query.params.values():
@@ -46,11 +49,31 @@ def test_header_and_cypher_agree(name: str) -> None:
         assert param.example is not None, f"{name}: parameter {param.name} has no example"
 
 
+def test_every_question_declares_its_id_columns() -> None:
+    for name, query in catalogue().items():
+        kinds = set(query.columns.values())
+        assert kinds & {"entity", "entities", "fact"}, f"{name}: declares no entity columns"
+        if "sources" in (returned_columns(query.cypher) or []):
+            assert query.columns.get("sources") == "sources", f"{name}: its sources column is not declared"
+
+
+def test_a_declared_column_must_be_returned_and_of_a_known_kind(tmp_path: Path) -> None:
+    head = "/*\nname: {name}\ntitle: t\ndescription: d\nparams: {{}}\ncolumns: {{{columns}}}\n*/\n"
+    (tmp_path / "missing.cypher").write_text(
+        head.format(name="missing", columns="agency_id: entity, who: entities")
+        + "MATCH (a) RETURN a.id AS agency_id, COLLECT { MATCH (a)--(b) RETURN b.id AS who } AS others\n")
+    assert get("missing", tmp_path).check() == [
+        "missing.cypher: declares columns ['who'] that its RETURN does not give"]
+    (tmp_path / "kind.cypher").write_text(head.format(name="kind", columns="agency_id: person") + "RETURN 1\n")
+    with pytest.raises(UsageError, match=r"kind.cypher:6: column 'agency_id' has unknown kind 'person'"):
+        parse(tmp_path / "kind.cypher")
+
+
 def test_a_query_file_that_writes_is_refused_before_the_server(tmp_path: Path) -> None:
     (tmp_path / "sneaky.cypher").write_text("/*\nname: sneaky\ntitle: t\ndescription: d\nparams: {}\n*/\n"
                                             "MATCH (n) WITH n LIMIT 1\n// harmless comment: CREATE\n"
                                             "DETACH DELETE n RETURN 1 AS x\n")
-    query = queries.get("sneaky", tmp_path)
+    query = get("sneaky", tmp_path)
     assert any("DETACH" in p or "DELETE" in p for p in query.check())
     with pytest.raises(QueryError, match="only reads"):
         queries.run(None, query)  # type: ignore[arg-type]  # refused before any database is touched
@@ -62,7 +85,7 @@ def test_a_query_file_that_writes_is_refused_before_the_server(tmp_path: Path) -
     ("MERGE (n:X)", "MERGE"), ("DROP INDEX x", "DROP"), ("match (n) remove n:X", "REMOVE"),
 ])
 def test_keyword_guard_finds_writes(cypher: str, clause: str) -> None:
-    assert any(clause in found for found in queries.write_clauses(cypher))
+    assert any(clause in found for found in write_clauses(cypher))
 
 
 @pytest.mark.parametrize("cypher", [
@@ -71,7 +94,7 @@ def test_keyword_guard_finds_writes(cypher: str, clause: str) -> None:
     "MATCH (n) CALL (n) { RETURN n.id AS i } RETURN i", "MATCH (n) WHERE n.offset > 1 RETURN n.created",
 ])
 def test_keyword_guard_lets_reads_through(cypher: str) -> None:
-    assert queries.write_clauses(cypher) == []
+    assert write_clauses(cypher) == []
 
 
 # --- answers -------------------------------------------------------------------------------------------
@@ -249,10 +272,27 @@ def test_figures(seeded: Database) -> None:
 
 @pytest.mark.db
 def test_every_answer_names_its_sources(seeded: Database) -> None:
-    for name, query in queries.catalogue().items():
+    for name, query in catalogue().items():
         rows = queries.run(seeded, query, query.example_args()).rows
         assert rows, f"{name} answered nothing with its example"
         assert all(r.get("sources") or r.get("source") for r in rows), name
+
+
+@pytest.mark.db
+def test_declared_id_columns_are_answered_and_hold_ids_of_the_graph(seeded: Database) -> None:
+    for name, query in catalogue().items():
+        results = queries.run(seeded, query, query.example_args())
+        assert set(query.columns) <= set(results.columns), f"{name}: {set(query.columns) - set(results.columns)}"
+        ids, facts = query.ids(results.rows, "entity", "entities", "source", "sources"), query.ids(results.rows, "fact")
+        assert ids, f"{name}: its declared columns hold no id"
+        known = seeded.read("MATCH (n:Entity) WHERE n.id IN $ids RETURN n.id AS id ORDER BY id", {"ids": ids})
+        assert [r["id"] for r in known] == ids, f"{name}: not ids of the graph: {set(ids) - {r['id'] for r in known}}"
+        found = seeded.read("MATCH (n:Entity) WHERE n.id IN $f RETURN n.id AS id "
+                            "UNION MATCH ()-[r]->() WHERE r.key IN $f RETURN r.key AS id", {"f": facts})
+        assert {r["id"] for r in found} == set(facts), f"{name}: facts that are neither a node nor a link"
+    # a fact column holds relationship keys as well as fact node ids
+    rows = queries.run(seeded, "timeline").rows
+    assert any("--" in r["id"] for r in rows) and any(r["id"].startswith("st-") for r in rows)
 
 
 # --- parameters, guards, formats through the CLI ---------------------------------------------------------
@@ -282,8 +322,33 @@ def test_ambiguous_names_list_the_candidates(seeded: Database, server: ServerHan
 
 
 @pytest.mark.db
+def test_the_seed_and_the_database_resolve_names_by_one_rule(seeded: Database) -> None:
+    from kg.config import project_root
+    from kg.entities import resolve_entity, resolve_in, seed_index
+    from kg.seed import validate
+
+    index = seed_index(validate([project_root() / "seed"]))
+    # an id, a name in another case, aliases, and every example of the questions
+    texts = ["eps", "edmonton police service", "EPS", "Toronto police", "Clearview AI"]
+    texts += [str(p.example) for q in catalogue().values() for p in q.params.values() if p.type == "entity"]
+    for text in texts:
+        assert resolve_in(index, text) == resolve_entity(seeded, text), text
+    def in_seed(text: str) -> str:
+        return resolve_in(index, text)
+
+    def in_database(text: str) -> str:
+        return resolve_entity(seeded, text)
+
+    for where in (in_seed, in_database):
+        with pytest.raises(UsageError, match=r"'Clearview' is ambiguous.*clearview-ai.*clearview-app"):
+            where("Clearview")
+        with pytest.raises(UsageError, match="no entity is called 'Nobody Atall'"):
+            where("Nobody Atall")
+
+
+@pytest.mark.db
 def test_json_output_parses_for_every_question(seeded: Database, server: ServerHandle) -> None:
-    for name, query in queries.catalogue().items():
+    for name, query in catalogue().items():
         args = [x for k, v in query.example_args().items() for x in ("-p", f"{k}={v}")]
         proc = run_kg("query", "run", name, *args, "--format", "json", env=server.env())
         assert proc.returncode == 0, (name, proc.stderr)
@@ -345,11 +410,11 @@ def test_cypher_command_uses_the_same_parameters_and_output(seeded: Database, se
 
 @pytest.mark.db
 def test_search_ranks_names_aliases_and_quotes(seeded: Database, server: ServerHandle) -> None:
-    hits = queries.search(seeded, "Cavoukian")
+    hits = search(seeded, "Cavoukian")
     assert hits[0]["id"] == "ann-cavoukian"
-    quotes = queries.search(seeded, "auto theft")
+    quotes = search(seeded, "auto theft")
     assert any("auto theft" in (h.get("quote") or "") for h in quotes)
-    assert queries.search(seeded, 'wake-up call" (AND) [') is not None  # Lucene syntax is escaped
+    assert search(seeded, 'wake-up call" (AND) [') is not None  # Lucene syntax is escaped
     proc = run_kg("search", "NRPS", "--format", "json", env=server.env())
     assert proc.returncode == 0 and json.loads(proc.stdout)[0]["id"] == "niagara-police"
 

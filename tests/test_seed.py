@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from kg.db import Database
+from kg.entities import resolve_entity
 from kg.errors import ValidationFailed
 from kg.export import canonical
-from kg.queries import resolve_entity
 from kg.schema import PROVENANCE_RELS, REL_KINDS
 from kg.seed import validate
 from kg.seed.loader import load

@@ -9,6 +9,7 @@ from itertools import product
 import pytest
 
 from kg import queries, when
+from kg.catalogue import get
 from kg.db import Database
 
 from .conftest import ServerHandle, run_kg
@@ -55,7 +56,7 @@ def test_the_macro_expands_to_plain_cypher_and_refuses_an_unclosed_call() -> Non
     assert "kg." not in text and "$as_of" in text and "$from" in text and "$to" in text
     with pytest.raises(ValueError, match="not closed"):
         when.expand("RETURN kg.as_of(r.date AS a")
-    query = queries.get("agencies-using-tool")
+    query = get("agencies-using-tool")
     assert "kg.as_of(" in query.written and "kg.as_of(" not in query.cypher
 
 

@@ -207,6 +207,27 @@ def test_a_named_question_view_draws_what_it_returns(seeded: Database, browser: 
 
 
 @pytest.mark.db
+def test_a_query_view_draws_the_declared_columns_only(seeded: Database, tmp_path: Path) -> None:
+    # an agency by id, a relationship by its key (both ends), and undeclared cells that look like
+    # ids, names and quotes of the graph: only the declared ones become nodes
+    (tmp_path / "picks.cypher").write_text(
+        "/*\nname: picks\ntitle: Picks\ndescription: d\nparams: {}\n"
+        "columns: {agency_id: entity, fact: fact, nobody: entities}\n*/\n"
+        "MATCH (a:PoliceAgency {id: 'toronto-police'}), (h:PoliceAgency {id: 'hamilton-police'})\n"
+        "MATCH (:Person {id: 'frank-bergen'})-[r:MADE]->(st:Statement)\n"
+        "WITH a, h, r, st ORDER BY st.id LIMIT 1\n"
+        "RETURN a.id AS agency_id, r.key AS fact, [] AS nobody, 'eps' AS looks_like_an_id, h.name AS name,\n"
+        "       st.quotes AS quotes, [x IN ['ev-hamilton-foi-request', 'clearview-app'] | x] AS more_ids\n",
+        encoding="utf-8")
+    made = seeded.read("MATCH (:Person {id: 'frank-bergen'})-[:MADE]->(st:Statement) "
+                       "RETURN st.id AS id ORDER BY id LIMIT 1")[0]["id"]
+    want_nodes, want_links = expected(seeded, ["toronto-police", "frank-bergen", made])
+    assert want_nodes == {"toronto-police", "frank-bergen", made}
+    view = viz.query_view(seeded, "picks", folder=tmp_path)
+    assert {n["id"] for n in view.nodes} == want_nodes and len(view.edges) == want_links
+
+
+@pytest.mark.db
 def test_a_query_view_with_an_entity_parameter_via_the_cli(server: ServerHandle, seeded: Database, browser: Any,
                                                            tmp_path: Path, shots: Path) -> None:
     out = tmp_path / "stop-orders.html"

@@ -1,0 +1,95 @@
+"""Which entity a text names: one rule, for the loaded graph and for the seed alike.
+
+A text names an entity by its id (exactly), else by its name, else by one of its aliases (both
+case-insensitive): an id beats a name beats an alias. When the best rank holds several entities
+the text is ambiguous; when none, it names nothing. Both are usage errors that say so.
+
+`resolve_entity(db, text)` asks the database for the candidates; `seed_index(seed)` and
+`resolve_in(index, text)` find them in a validated seed (the Browser guide resolves its example
+parameters there, without a database). Both end in `choose()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from kg.errors import UsageError
+
+if TYPE_CHECKING:
+    from kg.db import Database
+    from kg.seed import Seed
+
+#: the ranks of the ways a text names an entity: lower wins
+BY_ID, BY_NAME, BY_ALIAS = 0, 1, 2
+
+#: lower-cased text -> [(rank, id)]
+Index = Mapping[str, list[tuple[int, str]]]
+
+
+def choose(text: str, candidates: Iterable[tuple[int, str]], *, where: str = "",
+           names: Mapping[str, str] | None = None,
+           close: Callable[[], list[tuple[str, str]]] | None = None) -> str:
+    """The id among `candidates` ((rank, id) pairs) that `text` names: the only one of the best rank.
+    `names` (id -> name) makes the ambiguity error list names too; `close` gives (id, name) pairs
+    of close matches for the not-found error; `where` says where it was looked up."""
+    ranked = list(candidates)
+    if not ranked:
+        hint = ""
+        if close is not None:
+            hint = "; close matches: " + ("; ".join(f"{i} ({n})" for i, n in close()) or "none")
+        raise UsageError(f"no entity is called {text!r}{where}{hint}")
+    best = min(rank for rank, _ in ranked)
+    ids = sorted({i for rank, i in ranked if rank == best})
+    if len(ids) > 1:
+        listing = "; ".join(f"{i} ({names[i]})" if names and names.get(i) else i for i in ids)
+        raise UsageError(f"{text!r} is ambiguous{where}: it names {listing}; pass the id")
+    return ids[0]
+
+
+def resolve_entity(db: Database, text: str) -> str:
+    """The id of the entity in the database that `text` names (see the module's rule); the
+    not-found error lists close matches from the full-text search."""
+    text = text.strip()
+    rows = db.read("MATCH (n:Entity {id: $text}) RETURN n.id AS id, n.name AS name, $rank AS rank",
+                   {"text": text, "rank": BY_ID})
+    if not rows and text:
+        # names and aliases through the full-text index (a phrase), then exact, case-insensitive
+        phrase = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        rows = db.read(
+            "CALL db.index.fulltext.queryNodes('kg_search', $q, {limit: 1000}) YIELD node AS n "
+            "WITH n WHERE toLower(n.name) = toLower($text) "
+            "OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) = toLower($text)) "
+            "RETURN n.id AS id, n.name AS name, "
+            "CASE WHEN toLower(n.name) = toLower($text) THEN $by_name ELSE $by_alias END AS rank",
+            {"q": f"name:{phrase} OR aliases_text:{phrase}", "text": text, "by_name": BY_NAME, "by_alias": BY_ALIAS},
+        )
+
+    def close() -> list[tuple[str, str]]:
+        from kg.lookup import search
+
+        return [(str(h["id"]), str(h.get("name"))) for h in search(db, text, limit=5) if h.get("id")]
+
+    return choose(text, [(r["rank"], r["id"]) for r in rows], names={r["id"]: r["name"] for r in rows},
+                  close=close)
+
+
+def seed_index(seed: Seed) -> dict[str, list[tuple[int, str]]]:
+    """Lower-cased id, name and alias of every node and source in the seed -> [(rank, id)]."""
+    index: dict[str, list[tuple[int, str]]] = {}
+    things = [(n.id, n.props) for n in seed.nodes.values()] + [(s.id, s.props) for s in seed.sources.values()]
+    for thing, props in things:
+        names = [(BY_ID, thing), (BY_NAME, str(props.get("name") or ""))]
+        names += [(BY_ALIAS, str(a)) for a in props.get("aliases") or []]
+        for rank, text in names:
+            if text:
+                index.setdefault(text.strip().lower(), []).append((rank, thing))
+    return index
+
+
+def resolve_in(index: Index, text: str) -> str:
+    """The id `text` names in a seed's index, as `resolve_entity` would find it once the seed is
+    loaded (an id matches exactly, names and aliases in any case)."""
+    text = text.strip()
+    hits = [(rank, i) for rank, i in index.get(text.lower(), []) if rank != BY_ID or i == text]
+    return choose(text, hits, where=" in the seed")
