@@ -7,6 +7,7 @@ import html
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,7 @@ import yaml
 from kg import browser, errors, queries, story
 from kg.db import Database
 from kg.palette import PALETTE
-from kg.server import free_port
+from kg.server import LocalServer, free_port, resolve_jars
 
 from .conftest import ROOT, ServerHandle, run_kg
 
@@ -275,6 +276,25 @@ def test_kg_browse_prints_the_url_the_user_and_the_commands(tmp_path: Path) -> N
 
 # --- served by a real server ----------------------------------------------------------------------
 
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return str(resp.read().decode())
+
+
+def _served(url: str, want: str, within: float = 15.0) -> str:
+    """What `url` serves once it serves `want` (the server checks a file again a second after serving
+    it), or what it served last."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            got = _get(url)
+        except urllib.error.HTTPError as e:
+            got = f"HTTP {e.code}"
+        if got == want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
 @pytest.mark.db
 def test_local_server_serves_guide_and_style_beside_the_browser(server: ServerHandle) -> None:
     if server.local is None:
@@ -282,15 +302,65 @@ def test_local_server_serves_guide_and_style_beside_the_browser(server: ServerHa
     port = server.local.http_port
     base = browser.local_base(port)
     assert base.startswith(f"{server.http_url}/browser/")
-    with urllib.request.urlopen(browser.guide_url(base), timeout=10) as resp:
-        assert resp.read().decode() == browser.guide_html(base)
-    with urllib.request.urlopen(browser.style_url(base), timeout=10) as resp:
-        assert resp.read().decode() == browser.grass()
-    with urllib.request.urlopen(f"{server.http_url}/browser/", timeout=10) as resp:
-        assert "Neo4j Browser" in resp.read().decode()
+    # until a guide is written, the server serves the placeholder its start wrote
+    assert _get(browser.guide_url(base)) in (browser.placeholder_html(base), browser.guide_html(base))
+    assert server.local.write_guide() == browser.guide_url(base)
+    assert _served(browser.guide_url(base), browser.guide_html(base)) == browser.guide_html(base)
+    assert _get(browser.style_url(base)) == browser.grass()
+    assert "Neo4j Browser" in _get(f"{server.http_url}/browser/")
     conf = (server.local.home / "conf" / "neo4j.conf").read_text()
     assert f"browser.remote_content_hostname_whitelist={browser.ALLOWLIST}\n" in conf
     assert f"browser.post_connect_cmd={browser.post_connect_cmd(base)}\n" in conf
+
+
+def _no_content(*_args: Any, **_kwargs: Any) -> Any:
+    raise AssertionError("a server start read seed/ or cypher/")
+
+
+@pytest.mark.db
+def test_a_server_starts_without_content_and_serves_the_guide_written_later(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting a server reads neither seed/ nor cypher/ (here: a seed that does not validate, no
+    cypher/), and serves a placeholder guide; the guide written later is served by the running server."""
+    project = tmp_path / "project"
+    (project / "seed" / "actors").mkdir(parents=True)
+    (project / "seed" / "actors" / "broken.yaml").write_text("actors: [ {id: unclosed\n")
+    (project / "pyproject.toml").write_text("")
+    monkeypatch.chdir(project)
+    import kg.seed
+
+    for module, name in ((kg.seed, "validate"), (queries, "catalogue"), (story, "load"), (browser, "guide_html"),
+                         (browser, "_seed")):
+        monkeypatch.setattr(module, name, _no_content)
+    local = LocalServer(tmp_path / "home", bolt_port=free_port(), http_port=free_port(), heap="512m",
+                        pagecache="64m")
+    base = browser.local_base(local.http_port)
+    try:
+        local.start("neo4j", secrets.token_urlsafe(18), timeout=240)
+        assert _get(browser.guide_url(base)) == browser.placeholder_html(base)
+        assert "kg load" in browser.placeholder_html(base) and "<slide>" in browser.placeholder_html(base)
+        assert _get(browser.style_url(base)) == browser.grass()
+        assert "Neo4j Browser" in _get(f"http://127.0.0.1:{local.http_port}/browser/")
+        conf = (local.home / "conf" / "neo4j.conf").read_text()
+        assert f"browser.post_connect_cmd={browser.post_connect_cmd(base)}\n" in conf
+
+        monkeypatch.undo()  # content at hand: this checkout's seed/ and cypher/
+        guide = browser.guide_html(base)
+        assert local.write_guide() == browser.guide_url(base)
+        assert _served(browser.guide_url(base), guide) == guide  # no restart
+        assert "Neo4j Browser" in _get(f"http://127.0.0.1:{local.http_port}/browser/")
+        assert sorted(p.name for p in browser.served_folder(local.browser_root).iterdir()) == [
+            browser.GUIDE_FILE, browser.STYLE_FILE]
+    finally:
+        local.stop()
+    # a restart on the same port keeps the guide; on another port the guide's links would be wrong
+    monkeypatch.setattr(browser, "guide_html", _no_content)
+    browser.prepare_local(local.browser_root, resolve_jars(), base)
+    assert (browser.served_folder(local.browser_root) / browser.GUIDE_FILE).read_text() == guide
+    other = browser.local_base(local.http_port + 1)
+    browser.prepare_local(local.browser_root, resolve_jars(), other)
+    assert (browser.served_folder(local.browser_root) / browser.GUIDE_FILE).read_text() == \
+        browser.placeholder_html(other)
 
 
 # --- a real Neo4j Browser in headless Chromium --------------------------------------------------------
@@ -321,6 +391,9 @@ def chromium_page(server: ServerHandle) -> Iterator[Any]:
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): no browser to drive")
     if server.local is None:
         pytest.skip("drives the Browser of kg's local server (which serves the guide); this suite runs another backend")
+    base = browser.local_base(server.local.http_port)
+    server.local.write_guide()  # what `kg load` does for the server `kg db up` started
+    assert _served(browser.guide_url(base), browser.guide_html(base)) == browser.guide_html(base)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
