@@ -4,17 +4,21 @@
   (a carousel in the stream) or `:guide URL` (the sidebar). It introduces the story, the model and
   the sources, then gives one slide per named question (cypher/*.cypher): its title, description
   and parameters, the same question on the command line, and two runnable blocks (set the example
-  parameters, run the query). Everything comes from the query headers, kg/schema.py,
-  kg/palette.py and the seed's source blocks.
+  parameters, run the query). The introduction's prose and blocks and the order of the questions
+  are data, cypher/guide.yaml (kg/story.py reads it and renders its prose safely); the rest comes
+  from the query headers, kg/schema.py, kg/palette.py and the seed's source blocks.
 * The style (`kg.grass`) is GraSS made from kg/palette.py: the colours and captions of the HTML
   views (shapes and sizes differ: the Browser draws circles only).
 
 Where they are served (the guide's links and commands name absolute URLs, so the guide is made
 for its base URL):
 
-* the local server (kg/server.py) puts both, made for its own port, into a copy of the Neo4j
-  Browser jar placed first on its classpath: http://127.0.0.1:7474/browser/kg/kg-guide.html, the
-  same origin as the Browser;
+* the local server (kg/server.py) puts a folder first on its classpath: the Neo4j Browser's files
+  extracted from its jar, with kg's under browser/kg/, so they are served at
+  http://127.0.0.1:7474/browser/kg/kg-guide.html, the same origin as the Browser. Starting the
+  server writes the style (from kg/palette.py) and a placeholder guide that says to run `kg load`,
+  and reads nothing from seed/ or cypher/; `kg load` (into that server) and `kg db guide` write the
+  guide, made for the server's port, which the running server then serves;
 * docker compose runs a small `kg-guide` service (kg/guide_server.py) that serves the committed
   copies in docs/browser/ at http://127.0.0.1:8001/ (COMPOSE_BASE), with CORS headers.
 
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
     from kg.catalogue import Param, Query
     from kg.entities import Index
     from kg.seed import Seed
+    from kg.story import Block, Story
+    from kg.story import Slide as StorySlide
 
 GUIDE_FILE = "kg-guide.html"
 STYLE_FILE = "kg.grass"
@@ -50,25 +56,6 @@ COMPOSE_BASE = f"http://127.0.0.1:{COMPOSE_PORT}/"
 DEFAULT_BROWSER_URL = "http://127.0.0.1:7474/browser/"
 #: hosts the Browser may fetch guides and styles from (Neo4j's default, plus 127.0.0.1)
 ALLOWLIST = "guides.neo4j.com,localhost,127.0.0.1"
-
-#: the order the guide tells the story in; questions not named here follow, by name
-STORY_ORDER = (
-    "agencies-using-tool",
-    "trial-access",
-    "agencies-learned-at-conferences",
-    "denied-then-admitted",
-    "statements",
-    "unapproved-use",
-    "stop-orders",
-    "oversight",
-    "investigations",
-    "figures",
-    "officials",
-    "timeline",
-    "entity-profile",
-    "connection",
-    "sources-for",
-)
 
 
 def local_base(http_port: int) -> str:
@@ -143,10 +130,10 @@ def grass() -> str:
 # --- example parameters -----------------------------------------------------------------------
 
 def _seed() -> Seed:
-    from kg.project import seed_dir
+    from kg.config import project_root
     from kg.seed import validate
 
-    return validate([seed_dir()])
+    return validate([project_root() / "seed"])
 
 
 def example_values(query: Query, index: Index) -> dict[str, Any]:
@@ -193,9 +180,12 @@ def cli_example(query: Query) -> str:
 
 # --- guide (HTML) -----------------------------------------------------------------------------
 
-def ordered(catalogue: Mapping[str, Query]) -> list[Query]:
-    first = [catalogue[n] for n in STORY_ORDER if n in catalogue]
-    return first + [q for n, q in sorted(catalogue.items()) if n not in STORY_ORDER]
+def ordered(catalogue: Mapping[str, Query], story: Story | None = None) -> list[Query]:
+    """The named questions in the order of the story (cypher/guide.yaml)."""
+    from kg import story as stories
+
+    told = story or stories.load(questions=set(catalogue))
+    return [catalogue[n] for n in told.ordered(catalogue)]
 
 
 def _e(text: Any) -> str:
@@ -207,20 +197,25 @@ def _runnable(code: str) -> str:
 
 
 def _slide(title: str, lead: str, body: list[str]) -> str:
-    """One slide, one column: it reads in the sidebar (`:guide`) and in the stream (`:play`)."""
+    """One slide, one column: it reads in the sidebar (`:guide`) and in the stream (`:play`).
+    `lead` and `body` are HTML; the title is text."""
     return "\n".join([
         "<slide>",
         f"  <h3>{_e(title)}</h3>",
         f'  <p class="lead">{lead}</p>',
-        *(f"  {line}" for line in body),
+        *(f"  {part}" for part in body),
         "</slide>",
     ])
 
 
+def _goto_attrs(base: str, index: int) -> str:
+    """The attribute of a link that opens the guide at slide `index` (0-based) in the sidebar:
+    `:guide URL#slide-N`. (In a `:play` frame the Browser ignores `#slide-N` when a link replays the frame.)"""
+    return f'exec-topic="guide {_e(guide_url(base))}#slide-{index}"'
+
+
 def _goto(base: str, index: int, text: str) -> str:
-    """A link that opens the guide at slide `index` (0-based) in the sidebar: `:guide URL#slide-N`.
-    (In a `:play` frame the Browser ignores `#slide-N` when a link replays the frame.)"""
-    return f'<a exec-topic="guide {_e(guide_url(base))}#slide-{index}">{_e(text)}</a>'
+    return f"<a {_goto_attrs(base, index)}>{_e(text)}</a>"
 
 
 def _swatch(look: Look) -> str:
@@ -228,31 +223,8 @@ def _swatch(look: Look) -> str:
             f'background:{look.color};border:2px solid {look.border};vertical-align:middle"></span>')
 
 
-def _story_slide(base: str, questions: list[Query], first: int) -> str:
-    steps = [f"<li>{_goto(base, first + i, q.title)}</li>" for i, q in enumerate(questions)]
-    return _slide(
-        "Police and Clearview AI", "Who did what when Canadian police adopted facial recognition.",
-        [
-            "<p>In January 2020 <em>The New York Times</em> reported that Clearview AI had built a face-search app",
-            "from images collected from the web and was offering it to police. Within weeks Canadian police",
-            "services were asked whether they used it. Several first said no, then admitted that officers had",
-            "tried it; chiefs ordered the use to stop, and privacy commissioners opened investigations.</p>",
-            "<p>kg is that story as a graph, curated from two news articles. <strong>Every fact cites the article",
-            "that reports it and quotes its words</strong>: fact nodes and relationships carry",
-            "<code>sources</code>, <code>quotes</code> and <code>confidence</code>, and every answer below names",
-            "its sources.</p>",
-            "<p>Colour the graph as kg's HTML views do (once per web browser; kg's servers do it when you",
-            "connect):</p>",
-            _runnable(f":style {style_url(base)}"),
-            "<p>Next: the model and the sources, then the named questions in the order of the story. On a",
-            "question, click &#9654; on the first block to set its parameters, then on the second to ask it",
-            "(click a block's text to copy it into the editor and change it first).</p>",
-            f"<ol>{''.join(steps)}</ol>",
-        ],
-    )
-
-
-def _model_slide() -> str:
+def _labels_table() -> list[str]:
+    """Each label of the palette in its colour, with what kg/schema.py says it is."""
     from kg.schema import NODE_KINDS, SOURCE_LABEL
 
     rows = []
@@ -261,28 +233,10 @@ def _model_slide() -> str:
         doc = kind.doc if kind else ("A loaded article." if label == SOURCE_LABEL else "")
         fact = " <em>Fact: cites a source.</em>" if kind and kind.is_fact else ""
         rows.append(f"<tr><td>{_swatch(look)}&nbsp;<code>{_e(label)}</code></td><td>{_e(doc)}{fact}</td></tr>")
-    return _slide(
-        "The model", "Actors, facts, and the sources behind the facts.",
-        [
-            "<p>Actors (agencies, people, products ...) come from a registry and need no quote. Facts",
-            "(statements, events, investigations, reports, figures) and every relationship cite a source:",
-            "the loader links each <code>Source</code> to the facts it <code>REPORTS</code>, with the quote.",
-            "Every node also has the label <code>Entity</code> and a unique <code>id</code>; nodes show their",
-            "<code>name</code> (a source its <code>title</code>).</p>",
-            '<table class="table table-condensed">',
-            *rows,
-            "</table>",
-            "<p>The labels and relationship types, as the database sees them:</p>",
-            _runnable("CALL db.schema.visualization()"),
-            "<p>An agency, what was said for it, and who said it:</p>",
-            _runnable("MATCH path = (:Person)-[:MADE]->(:Statement)-[:ON_BEHALF_OF]->(:PoliceAgency {id: 'eps'})\n"
-                      "RETURN path"),
-            "<p>The whole model is described in <code>docs/model.md</code>.</p>",
-        ],
-    )
+    return ['<table class="table table-condensed">', *rows, "</table>"]
 
 
-def _sources_slide(seed: Seed) -> str:
+def _sources_list(seed: Seed) -> str:
     items = []
     for source in sorted(seed.sources.values(), key=lambda s: s.id):
         publisher = seed.nodes.get(source.publisher)
@@ -291,21 +245,47 @@ def _sources_slide(seed: Seed) -> str:
         facts = len(source.node_ids) + len(source.rel_keys)
         items.append(f"<li><strong>{_e(source.props['title'])}</strong>. {_e(by)}, {_e(published)}; "
                      f"<code>{_e(source.id)}</code>, {facts} facts and relationships.</li>")
-    return _slide(
-        "The sources", "Two articles from February 2020, read closely.",
-        [
-            f"<ul>{''.join(items)}</ul>",
-            "<p>Each fact is linked to the source that reports it, with the words quoted and a confidence",
-            "(<code>high</code>, <code>medium</code>, <code>low</code>):</p>",
-            _runnable("MATCH (s:Source)\nOPTIONAL MATCH (s)-[r:REPORTS]->()\n"
-                      "RETURN s.id AS source, s.title AS title, s.published AS published, count(r) AS facts\n"
-                      "ORDER BY published"),
-            "<p>What one article says about one agency, quote by quote:</p>",
-            _runnable("MATCH (s:Source {id: 'src-ctv-edmonton-2020-02-28'})-[r:REPORTS]->(fact)\n"
-                      "WHERE (fact)--(:PoliceAgency {id: 'eps'})\n"
-                      "RETURN fact.name AS fact, r.quote AS quote, r.confidence AS confidence"),
-        ],
-    )
+    return f"<ul>{''.join(items)}</ul>"
+
+
+@dataclass(frozen=True)
+class _Guide:
+    """What the slides are made from."""
+
+    base: str
+    story: Story
+    questions: list[Query]
+    seed: Seed
+
+    def index_of(self, name: str) -> int:
+        """The 0-based slide of a named question."""
+        return len(self.story.slides) + [q.name for q in self.questions].index(name)
+
+
+def _block(guide: _Guide, block: Block) -> list[str]:
+    from kg import story as stories
+    from kg.when import expand
+
+    if block.text is not None:
+        return [stories.render(block.text, lambda name: _goto_attrs(guide.base, guide.index_of(name)))]
+    if block.run is not None:
+        return [_runnable(expand(block.run))]
+    if block.code is not None:
+        return [f"<pre>{_e(block.code)}</pre>"]
+    if block.show == "style":
+        return [_runnable(f":style {style_url(guide.base)}")]
+    if block.show == "questions":
+        steps = [f"<li>{_goto(guide.base, guide.index_of(q.name), q.title)}</li>" for q in guide.questions]
+        return [f"<ol>{''.join(steps)}</ol>"]
+    if block.show == "labels":
+        return _labels_table()
+    if block.show == "sources":
+        return [_sources_list(guide.seed)]
+    raise AssertionError(f"unknown block {block!r}")  # pragma: no cover - the model allows no other
+
+
+def _intro_slide(guide: _Guide, slide: StorySlide) -> str:
+    return _slide(slide.title, _e(slide.lead), [line for block in slide.body for line in _block(guide, block)])
 
 
 def _params_list(params: Mapping[str, Param], values: Mapping[str, Any]) -> list[str]:
@@ -343,68 +323,28 @@ def _question_slide(base: str, query: Query, index: Index, number: int,
     )
 
 
-def _as_of_slide(base: str) -> str:
-    from kg.catalogue import catalogue
-    from kg.when import cypher_as_of
-
-    name = "agencies-using-tool"
-    link = f": {_goto(base, slide_index(name), name)}" if name in catalogue() else ""
-
-    cypher = ("MATCH (agency:PoliceAgency)-[use:USED|HAD_ACCESS]->(:Product {id: 'clearview-app'})\n"
-              f"WITH agency, use, {cypher_as_of('use.start')} AS as_of\n"
-              "WHERE as_of IN ['certain', 'possible']\n"
-              "RETURN agency.name AS agency, type(use) AS relation, use.start AS since,\n"
-              "       use.start_precision AS precision, as_of\nORDER BY since, agency")
-    return _slide(
-        "Standing at a date", "Who had the tool by November 2019? Dates have a precision, and kg says so.",
-        [
-            "<p>A date names a period: <code>2019-10</code> is all of October. As of a date, a fact is",
-            "<strong>certain</strong> when its period ends by the end of that date (October, as of November),",
-            "<strong>possible</strong> when it starts by then but may end after (October, as of 15 October),",
-            "and left out when it starts later; undated facts are left out too. The questions where time",
-            "matters take <code>as_of</code> (the timeline <code>from</code> and <code>to</code>). Set the date:</p>",
-            _runnable(":param as_of => '2019-11'"),
-            "<p>Then ask (try <code>'2019-10-15'</code> or <code>'2019'</code>): Toronto and Halton from",
-            "October 2019, Edmonton only from December.</p>",
-            _runnable(cypher),
-            f"<p>The same as a named question{link}; on the command line:</p>",
-            "<pre>kg query run agencies-using-tool -p as_of=2019-11</pre>",
-        ],
-    )
-
-
-#: slides before the questions: story, model, sources, standing at a date
-INTRO_SLIDES = 4
-MODEL_SLIDE = 1
-
-
 def slide_index(name: str) -> int:
-    """The 0-based position of a named question's slide in the guide (`:guide URL#slide-N` counts
-    from 0, `:play URL#slide-N` and the carousel's dots from 1)."""
-    from kg.catalogue import catalogue
+    """The 0-based position of a named question's slide in the guide, or of an introduction slide by
+    its id in cypher/guide.yaml (`:guide URL#slide-N` counts from 0, `:play URL#slide-N` and the
+    carousel's dots from 1)."""
+    from kg import story as stories
+    from kg.catalogue import catalogue as read_questions
 
-    return INTRO_SLIDES + [q.name for q in ordered(catalogue())].index(name)
+    catalogue = read_questions()
+    told = stories.load(questions=set(catalogue))
+    if name in catalogue:
+        return len(told.slides) + told.ordered(catalogue).index(name)
+    return told.slide_of(name)
 
 
-def guide_html(base: str = COMPOSE_BASE) -> str:
-    """The Browser guide, with its links and commands pointing at `base` (where it is served)."""
-    from kg.catalogue import catalogue
-    from kg.entities import seed_index
-
-    seed = _seed()
-    index = seed_index(seed)
-    questions = ordered(catalogue())
-    slides = [_story_slide(base, questions, INTRO_SLIDES), _model_slide(), _sources_slide(seed), _as_of_slide(base)]
-    slides += [_question_slide(base, q, index, i + 1, len(questions)) for i, q in enumerate(questions)]
+def _document(title: str, comment: list[str], slides: list[str]) -> str:
     return "\n".join([
         "<!DOCTYPE html>",
-        "<!-- kg's Neo4j Browser guide, generated from cypher/*.cypher, kg/palette.py and seed/ by `kg docs`;",
-        "     do not edit by hand. Open it in Neo4j Browser with :guide URL (sidebar) or :play URL (stream);",
-        "     `kg browse` prints the URL. -->",
+        *comment,
         "<html>",
         "<head>",
         '<meta charset="utf-8">',
-        "<title>kg: police and Clearview AI</title>",
+        f"<title>{_e(title)}</title>",
         "</head>",
         "<body>",
         '<article class="guide">',
@@ -417,7 +357,57 @@ def guide_html(base: str = COMPOSE_BASE) -> str:
     ]) + "\n"
 
 
+def guide_html(base: str = COMPOSE_BASE, seed: Seed | None = None, story: Story | None = None) -> str:
+    """The Browser guide, with its links and commands pointing at `base` (where it is served): the
+    introduction's slides and the order of the questions from cypher/guide.yaml (`story`), one slide
+    per named question, the sources and the examples' ids from `seed` (default: the project's seed/)."""
+    from kg import story as stories
+    from kg.catalogue import catalogue as read_questions
+    from kg.entities import seed_index
+
+    catalogue = read_questions()
+    told = story or stories.load(questions=set(catalogue))
+    seed = seed or _seed()
+    index = seed_index(seed)
+    questions = ordered(catalogue, told)
+    guide = _Guide(base, told, questions, seed)
+    slides = [_intro_slide(guide, s) for s in told.slides]
+    slides += [_question_slide(base, q, index, i + 1, len(questions)) for i, q in enumerate(questions)]
+    return _document(told.title, [
+        "<!-- kg's Neo4j Browser guide, generated from cypher/guide.yaml, cypher/*.cypher, kg/palette.py and",
+        "     seed/ by `kg docs` (for the local server: by `kg load` and `kg db guide`); do not edit by hand.",
+        "     Open it in Neo4j Browser with :guide URL (sidebar) or :play URL (stream); `kg browse` prints",
+        "     the URL. -->",
+    ], slides)
+
+
+def placeholder_html(base: str) -> str:
+    """The guide a local server starts with, before `kg load` writes the real one: it reads nothing
+    from seed/ or cypher/ (the server starts whatever state they are in)."""
+    return _document("kg: no guide yet", [
+        "<!-- kg's placeholder guide, written when the local server starts; `kg load` (or `kg db guide`)",
+        "     replaces it with the guide made from cypher/ and seed/. -->",
+    ], [_slide("kg: no guide yet", "Load the graph, and kg's guide appears here.", [
+        "<p>kg writes its guide (the story, the model, the sources and a slide for each named question)",
+        "when the graph is loaded. In the checkout, run:</p>",
+        "<pre>kg load</pre>",
+        "<p>or, to write only the guide, <code>kg db guide</code>. Then open it again:</p>",
+        _runnable(f":guide {guide_url(base)}"),
+    ])])
+
+
 # --- serving from the local server ------------------------------------------------------------
+#
+# The local server's classpath starts with a folder (`root`) holding the Browser's files, extracted
+# from its jar, and kg's under browser/kg/. Neo4j serves /browser/ from the first `browser/` on its
+# classpath, and from a folder it serves the files as they are on disk (Jetty checks a file again a
+# second after serving it), so a guide written while the server runs is served without a restart.
+
+#: in `root`, beside browser/ (so not served): which jar browser/ was extracted from
+EXTRACTED_FROM = "extracted-from"
+#: in `root`: the base URL the guide in browser/kg/ was made for ("" for the placeholder)
+GUIDE_BASE = "guide-base"
+
 
 def browser_jar(lib: Path) -> Path | None:
     """The Neo4j Browser jar among the server's jars."""
@@ -425,25 +415,78 @@ def browser_jar(lib: Path) -> Path | None:
     return jars[-1] if jars else None
 
 
-def write_jar(target: Path, lib: Path, base: str) -> Path:
-    """A copy of the Neo4j Browser jar with the guide and the style added under browser/kg/.
+def served_folder(root: Path) -> Path:
+    """Where kg's guide and style are, in the local server's Browser folder."""
+    return root / "browser" / LOCAL_FOLDER
 
-    The server serves /browser/ from the first `browser/` folder on its classpath, so this jar goes
-    first: the Browser and kg's files then come from the same place, at the Browser's origin."""
+
+def _write_atomically(root: Path, target: Path, text: str) -> None:
+    """Write `text` to `target` so the server never serves half of it: a new file, then a rename."""
+    import os
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(prefix=".kg-", dir=root)  # beside browser/, never served
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(partial, 0o644)
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
+def extract_browser(root: Path, lib: Path) -> None:
+    """Extract the Neo4j Browser jar's browser/ folder into `root` (again only when the jar changed),
+    keeping kg's files. Only a stopped server's folder may be replaced."""
     source = browser_jar(lib)
     if source is None:
         from kg.errors import ServerError
 
         raise ServerError(f"no neo4j-browser jar in {lib}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    shutil.copyfile(source, partial)
-    with zipfile.ZipFile(partial, "a", compression=zipfile.ZIP_DEFLATED) as jar:
-        jar.writestr(f"browser/{LOCAL_FOLDER}/", b"")
-        jar.writestr(f"browser/{LOCAL_FOLDER}/{GUIDE_FILE}", guide_html(base))
-        jar.writestr(f"browser/{LOCAL_FOLDER}/{STYLE_FILE}", grass())
-    partial.replace(target)
+    stamp = f"{source.name} {source.stat().st_size}\n"
+    marker = root / EXTRACTED_FROM
+    if marker.is_file() and marker.read_text(encoding="utf-8") == stamp and (root / "browser" / "index.html").is_file():
+        return
+    partial = root.with_name(root.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    with zipfile.ZipFile(source) as jar:
+        # zipfile drops `..` and absolute parts of member names: nothing lands outside `partial`
+        jar.extractall(partial, [m for m in jar.namelist() if m.startswith("browser/")])
+    if served_folder(root).is_dir():
+        shutil.move(served_folder(root), served_folder(partial))
+    if (root / GUIDE_BASE).is_file():
+        shutil.move(root / GUIDE_BASE, partial / GUIDE_BASE)
+    (partial / EXTRACTED_FROM).write_text(stamp, encoding="utf-8")
+    shutil.rmtree(root, ignore_errors=True)  # also what older kg put here (a rebuilt jar)
+    partial.rename(root)
+
+
+def guide_base(root: Path) -> str | None:
+    """The base URL the guide in `root` was made for; "" for the placeholder, None when there is none."""
+    path = root / GUIDE_BASE
+    if not (served_folder(root) / GUIDE_FILE).is_file() or not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8").strip()
+
+
+def write_guide(root: Path, text: str, base: str) -> Path:
+    """Put a guide made for `base` where the local server serves it (at once, no restart needed)."""
+    target = served_folder(root) / GUIDE_FILE
+    _write_atomically(root, target, text)
+    _write_atomically(root, root / GUIDE_BASE, base + "\n")
     return target
+
+
+def prepare_local(root: Path, lib: Path, base: str) -> None:
+    """Make the folder the local server puts first on its classpath: the Browser, kg's style (from
+    kg/palette.py), and a guide: the one `kg load` wrote, when it was made for this base URL, else
+    the placeholder that says to run `kg load`. Reads nothing from seed/ or cypher/."""
+    extract_browser(root, lib)
+    _write_atomically(root, served_folder(root) / STYLE_FILE, grass())
+    if guide_base(root) != base:
+        write_guide(root, placeholder_html(base), "")
 
 
 # --- kg browse --------------------------------------------------------------------------------

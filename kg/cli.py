@@ -170,6 +170,17 @@ def db_down() -> None:
         err(server.down())
 
 
+@db_app.command("guide")
+def db_guide() -> None:
+    """Write kg's Neo4j Browser guide, made from cypher/ and seed/, where the local server `kg db up`
+    started serves it (`kg load` does it too); the running server serves it at once."""
+    from kg import server
+
+    with handled():
+        url = server.write_guide()
+    err(f"wrote kg's guide; in Neo4j Browser: :guide {url}")
+
+
 @db_app.command("dump")
 def db_dump(file: Annotated[Path, typer.Argument(help="the dump file to write (never overwritten)")]) -> None:
     """Dump the local server's database with neo4j-admin (the server is stopped meanwhile, as
@@ -309,6 +320,19 @@ def load(
         with _progress(total) as tick:
             report = write(database(), seed, batch_size=batch_size, progress=tick, full=full)
     err(report.summary())
+    _refresh_guide(opened[0].settings.uri, seed if full else None)
+
+
+def _refresh_guide(uri: str, seed: Any) -> None:
+    """After a load into the local server `kg db up` started: its Browser guide, from the content at
+    hand. A guide that cannot be made is a note; the load stands."""
+    from kg import server
+
+    try:
+        if server.checkout_server(uri) is not None:
+            err(f"wrote kg's guide; in Neo4j Browser: :guide {server.write_guide(uri, seed)}")
+    except KgError as e:
+        err(f"note: kg's Browser guide was not written: {e}")
 
 
 # --- curation: article texts and new sources --------------------------------------------------------

@@ -33,6 +33,7 @@ from kg import versions
 from kg.config import (
     DEFAULT_USERNAME,
     Settings,
+    _address,
     dotenv_file,
     project_root,
     read_password_file,
@@ -190,30 +191,49 @@ class LocalServer:
         return pid if _alive(pid, str(self.home)) else None
 
     @property
-    def browser_jar(self) -> Path:
-        """The Neo4j Browser with kg's guide and style added (kg/browser.py), first on the classpath."""
-        return self.home / "kg-browser" / "neo4j-browser-kg.jar"
+    def browser_root(self) -> Path:
+        """The folder first on the classpath: the Neo4j Browser's files and kg's (kg/browser.py)."""
+        return self.home / "kg-browser"
 
-    def write_browser_jar(self, lib: Path, log: Callable[[str], None] = lambda _: None) -> Path | None:
-        """Make the Browser jar that also serves kg's guide and style under /browser/kg/; None (and a
-        message) when they cannot be made, e.g. while the seed does not validate: the server starts anyway."""
+    def prepare_browser(self, lib: Path, log: Callable[[str], None] = lambda _: None) -> Path | None:
+        """Make the Browser folder that also serves kg's style and guide under /browser/kg/ (the
+        placeholder until `kg load` writes the guide); None (and a message) when it cannot be made:
+        the server starts anyway, with the Browser from its jar."""
         from kg import browser
         from kg.errors import KgError
 
         try:
-            return browser.write_jar(self.browser_jar, lib, browser.local_base(self.http_port))
-        except (KgError, OSError, ValueError, zipfile.BadZipFile) as e:
-            self.browser_jar.unlink(missing_ok=True)
+            browser.prepare_local(self.browser_root, lib, browser.local_base(self.http_port))
+            return self.browser_root
+        except (KgError, OSError, zipfile.BadZipFile) as e:
+            shutil.rmtree(self.browser_root, ignore_errors=True)
             log(f"Neo4j Browser will not offer kg's guide: {e}")
             return None
+
+    def write_guide(self, seed: Any = None) -> str:
+        """Write kg's guide, made from cypher/ and `seed` (default: seed/), where this server's Browser
+        serves it; a running server serves it at once. Returns its URL."""
+        from kg import browser
+
+        if not (self.browser_root / "browser").is_dir():
+            raise ServerError(f"the server in {self.home} has no Browser folder for kg's guide (started by an "
+                              "older kg, or never started); (re)start it: `kg db down && kg db up`")
+        base = browser.local_base(self.http_port)
+        text = browser.guide_html(base, seed=seed)
+        try:
+            browser.write_guide(self.browser_root, text, base)
+        except OSError as e:
+            raise ServerError(f"cannot write kg's guide into {self.browser_root}: {e}") from e
+        return browser.guide_url(base)
 
     def write_conf(self) -> None:
         from kg import browser
 
         for sub in ("conf", "data", "logs", "run", "import", "plugins"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
+        served = browser.served_folder(self.browser_root) / browser.GUIDE_FILE
         guide = {"browser.post_connect_cmd": browser.post_connect_cmd(browser.local_base(self.http_port))} \
-            if self.browser_jar.is_file() else {}
+            if served.is_file() else {}
         settings = {
             "server.default_listen_address": "127.0.0.1",
             "server.default_advertised_address": "127.0.0.1",
@@ -266,13 +286,13 @@ class LocalServer:
                 )
         java = java_command()
         lib = resolve_jars(log)
-        kg_browser = self.write_browser_jar(lib, log)
+        kg_browser = self.prepare_browser(lib, log)
         self.write_conf()
         if not self.initialised():
             self.set_initial_password(username, password)
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_") and k != "KG_TEST_PASSWORD"}
         env.update(NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.home / "conf"))
-        # the server serves /browser/ from the first jar that has it: kg's copy, when there is one
+        # the server serves /browser/ from the first classpath entry that has it: kg's folder, when there is one
         classpath = f"{kg_browser}{os.pathsep}{lib}/*" if kg_browser else f"{lib}/*"
         cmd = [
             java, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
@@ -420,6 +440,29 @@ def up(backend: str = "auto", bolt_port: int = 7687, http_port: int = 7474, time
                          "home": str(server.home)})
     version = _version(server.bolt_uri, username, password)
     return UpResult("local", server.bolt_uri, server.browser_url, username, version, pid, already)
+
+
+def checkout_server(uri: str | None = None) -> LocalServer | None:
+    """The local server `kg db up` started for this checkout (its state says), when `uri` (if given)
+    reaches it; None for Docker, for a server of your own, or when there is none."""
+    folder = state_dir()
+    state = read_state(folder)
+    if state.get("backend") != "local" or not state.get("uri"):
+        return None
+    if uri is not None and _address(uri) != _address(str(state["uri"])):
+        return None
+    return LocalServer(Path(state.get("home") or folder / "neo4j"), bolt_port=int(state.get("bolt_port", 7687)),
+                       http_port=int(state.get("http_port", 7474)))
+
+
+def write_guide(uri: str | None = None, seed: Any = None) -> str:
+    """Write kg's Browser guide (from cypher/ and `seed`, default seed/) for the local server `kg db up`
+    started; served at once when it runs. Returns the guide's URL."""
+    server = checkout_server(uri)
+    if server is None:
+        raise ServerError("no local server started by `kg db up` here to write the guide for (docker compose's "
+                          "kg-guide service serves docs/browser/, which `kg docs` writes)")
+    return server.write_guide(seed)
 
 
 # --- Docker: docker-compose.yml, with `docker compose` (v2) or `docker-compose` (1.x) --------------

@@ -7,6 +7,7 @@ import html
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -21,11 +22,11 @@ from typing import Any
 import pytest
 import yaml
 
-from kg import browser
+from kg import browser, errors, story
 from kg import catalogue as questions
 from kg.db import Database
 from kg.palette import PALETTE
-from kg.server import free_port
+from kg.server import LocalServer, free_port, resolve_jars
 
 from .conftest import ROOT, ServerHandle, run_kg
 
@@ -44,9 +45,11 @@ def test_guide_has_the_introduction_and_one_slide_per_named_question() -> None:
     base = browser.local_base(7474)
     guide = browser.guide_html(base)
     slides = re.findall(r"<slide>(.*?)</slide>", guide, re.S)
-    assert len(slides) == browser.INTRO_SLIDES + len(catalogue)
+    told = story.load()
+    assert [s.id for s in told.slides] == ["story", "model", "sources", "as-of"]
+    assert len(slides) == len(told.slides) + len(catalogue)
     assert "Police and Clearview AI" in slides[0] and f":style {browser.style_url(base)}" in slides[0]
-    assert "The model" in slides[browser.MODEL_SLIDE] and "The sources" in slides[2]
+    assert "The model" in slides[browser.slide_index("model")] and "The sources" in slides[2]
     for source in ("src-cbc-hamilton-2020-02", "src-ctv-edmonton-2020-02-28"):
         assert source in slides[2]
     for name, query in catalogue.items():
@@ -57,8 +60,8 @@ def test_guide_has_the_introduction_and_one_slide_per_named_question() -> None:
         assert f"kg query run {name}" in slide
         # every named question is one click from the first slide
         assert f'exec-topic="guide {browser.guide_url(base)}#slide-{browser.slide_index(name)}"' in slides[0]
-    # the order of the story names real questions only (a renamed question must be noticed here)
-    assert set(browser.STORY_ORDER) <= set(catalogue)
+    # the order of the story names every question (a renamed one is an error when the story is read)
+    assert set(told.questions) == set(catalogue)
     assert "<script" not in guide.lower()
 
 
@@ -85,11 +88,78 @@ def test_guide_escapes_what_it_quotes(monkeypatch: pytest.MonkeyPatch, tmp_path:
         params={"who": questions.Param("who", "str", None, True, "O'Brien <x>", "the <who>")},
     )
     monkeypatch.setattr(questions, "catalogue", lambda folder=None: {"nasty": nasty})
-    guide = browser.guide_html()
+    guide = browser.guide_html(story=story.Story(title="t", slides=[], questions=["nasty"]))
     assert "<script>" not in guide and "<img" not in guide and "<b>" not in guide
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in guide
     assert html.escape("MATCH (a)<-[:X]-(b)") in guide
     assert html.escape(":param who => 'O\\'Brien <x>'") in guide
+
+
+NASTY_STORY = """\
+title: "<script>alert('title')</script>"
+slides:
+  - id: intro
+    title: <img src=x onerror=alert(1)>
+    lead: "<b onclick=alert(2)>lead</b>"
+    body:
+      - text: |
+          Prose <script>alert(3)</script> and <iframe src="http://evil.example/"></iframe>,
+          *emphasis*, `code`, [a question](question:figures) and [a page](https://example.org/a?b=1&c=2),
+          [a script](javascript:alert(7)).
+
+          <div onmouseover="alert(4)">block HTML</div>
+
+          ![a picture](http://evil.example/pixel.png)
+      - run: "MATCH (n) WHERE n.name = '</pre><script>alert(5)</script>' RETURN n"
+      - code: kg query run figures </pre><script>alert(6)</script>
+questions: [figures]
+"""
+
+
+def test_guide_prose_is_data_and_cannot_inject_markup(tmp_path: Path) -> None:
+    """cypher/guide.yaml is contributor text: its Markdown is rendered, any HTML in it comes out as text."""
+    path = tmp_path / "guide.yaml"
+    path.write_text(NASTY_STORY)
+    told = story.load(path, questions=set(questions.catalogue()))
+    base = browser.local_base(7474)
+    guide = browser.guide_html(base, story=told)
+    intro = re.findall(r"<slide>(.*?)</slide>", guide, re.S)[0]
+    for inert in ("<script", "<img", "<iframe", "<div", "<b ", 'href="javascript'):
+        assert inert not in guide, inert
+    assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", guide), "an event handler attribute got through"
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in intro and "&lt;div onmouseover" in intro
+    assert "<title>&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;</title>" in guide
+    assert "<h3>&lt;img src=x onerror=alert(1)&gt;</h3>" in intro
+    # what the markup is for still works: emphasis, code, a link to a question's slide, a web link
+    assert "<em>emphasis</em>" in intro and "<code>code</code>" in intro
+    assert f'<a exec-topic="guide {browser.guide_url(base)}#slide-1">a question</a>' in intro
+    assert '<a href="https://example.org/a?b=1&amp;c=2">a page</a>' in intro
+    assert "http://evil.example/pixel.png" not in intro.replace('href="http://evil.example/pixel.png"', "")
+    # blocks are escaped inside their <pre>
+    assert html.escape("'</pre><script>alert(5)</script>'") in intro
+    assert "<pre>kg query run figures &lt;/pre&gt;&lt;script&gt;alert(6)&lt;/script&gt;</pre>" in intro
+
+
+@pytest.mark.parametrize(("change", "line", "message"), [
+    (("questions: [figures]", "questions: [figures, no-such-question]"), 17, "'no-such-question' is no question"),
+    (("questions: [figures]", "questions: [figures, figures]"), 17, "'figures' is named twice"),
+    (("[a question](question:figures)", "[a question](question:nope)"), 7, "'question:nope' names no question"),
+    (("(https://example.org/a?b=1&c=2)", "(mailto:a@example.org)"), 7, "neither question:NAME nor an http(s)"),
+    (("      - code: kg", "      - show: labels\n        code: kg"), 16, "exactly one of text, run, code or show"),
+    (("      - code: kg", "      - show: everything\n        code: kg"), 16, "show: Input should be 'style'"),
+    (("    lead: ", "    lede: "), 5, "slides.0.lede: Extra inputs are not permitted"),
+    (("title: \"<script>", "title: [\"<script>"), 1, "YAML syntax error"),
+    (("WHERE n.name", "WHERE kg.as_of(n.name"), 15, "kg.as_of( is not closed"),
+])
+def test_a_bad_story_is_one_line_with_file_and_line(tmp_path: Path, change: tuple[str, str], line: int,
+                                                    message: str) -> None:
+    path = tmp_path / "guide.yaml"
+    assert change[0] in NASTY_STORY
+    path.write_text(NASTY_STORY.replace(change[0], change[1], 1))
+    with pytest.raises(errors.UsageError) as bad:
+        story.load(path, questions=set(questions.catalogue()))
+    text = str(bad.value)
+    assert text.startswith(f"{path}:{line}: ") and message in text and "\n" not in text, text
 
 
 def _parse_grass(text: str) -> dict[str, dict[str, str]]:
@@ -207,6 +277,25 @@ def test_kg_browse_prints_the_url_the_user_and_the_commands(tmp_path: Path) -> N
 
 # --- served by a real server ----------------------------------------------------------------------
 
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return str(resp.read().decode())
+
+
+def _served(url: str, want: str, within: float = 15.0) -> str:
+    """What `url` serves once it serves `want` (the server checks a file again a second after serving
+    it), or what it served last."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            got = _get(url)
+        except urllib.error.HTTPError as e:
+            got = f"HTTP {e.code}"
+        if got == want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
 @pytest.mark.db
 def test_local_server_serves_guide_and_style_beside_the_browser(server: ServerHandle) -> None:
     if server.local is None:
@@ -214,15 +303,65 @@ def test_local_server_serves_guide_and_style_beside_the_browser(server: ServerHa
     port = server.local.http_port
     base = browser.local_base(port)
     assert base.startswith(f"{server.http_url}/browser/")
-    with urllib.request.urlopen(browser.guide_url(base), timeout=10) as resp:
-        assert resp.read().decode() == browser.guide_html(base)
-    with urllib.request.urlopen(browser.style_url(base), timeout=10) as resp:
-        assert resp.read().decode() == browser.grass()
-    with urllib.request.urlopen(f"{server.http_url}/browser/", timeout=10) as resp:
-        assert "Neo4j Browser" in resp.read().decode()
+    # until a guide is written, the server serves the placeholder its start wrote
+    assert _get(browser.guide_url(base)) in (browser.placeholder_html(base), browser.guide_html(base))
+    assert server.local.write_guide() == browser.guide_url(base)
+    assert _served(browser.guide_url(base), browser.guide_html(base)) == browser.guide_html(base)
+    assert _get(browser.style_url(base)) == browser.grass()
+    assert "Neo4j Browser" in _get(f"{server.http_url}/browser/")
     conf = (server.local.home / "conf" / "neo4j.conf").read_text()
     assert f"browser.remote_content_hostname_whitelist={browser.ALLOWLIST}\n" in conf
     assert f"browser.post_connect_cmd={browser.post_connect_cmd(base)}\n" in conf
+
+
+def _no_content(*_args: Any, **_kwargs: Any) -> Any:
+    raise AssertionError("a server start read seed/ or cypher/")
+
+
+@pytest.mark.db
+def test_a_server_starts_without_content_and_serves_the_guide_written_later(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting a server reads neither seed/ nor cypher/ (here: a seed that does not validate, no
+    cypher/), and serves a placeholder guide; the guide written later is served by the running server."""
+    project = tmp_path / "project"
+    (project / "seed" / "actors").mkdir(parents=True)
+    (project / "seed" / "actors" / "broken.yaml").write_text("actors: [ {id: unclosed\n")
+    (project / "pyproject.toml").write_text("")
+    monkeypatch.chdir(project)
+    import kg.seed
+
+    for module, name in ((kg.seed, "validate"), (questions, "catalogue"), (story, "load"), (browser, "guide_html"),
+                         (browser, "_seed")):
+        monkeypatch.setattr(module, name, _no_content)
+    local = LocalServer(tmp_path / "home", bolt_port=free_port(), http_port=free_port(), heap="512m",
+                        pagecache="64m")
+    base = browser.local_base(local.http_port)
+    try:
+        local.start("neo4j", secrets.token_urlsafe(18), timeout=240)
+        assert _get(browser.guide_url(base)) == browser.placeholder_html(base)
+        assert "kg load" in browser.placeholder_html(base) and "<slide>" in browser.placeholder_html(base)
+        assert _get(browser.style_url(base)) == browser.grass()
+        assert "Neo4j Browser" in _get(f"http://127.0.0.1:{local.http_port}/browser/")
+        conf = (local.home / "conf" / "neo4j.conf").read_text()
+        assert f"browser.post_connect_cmd={browser.post_connect_cmd(base)}\n" in conf
+
+        monkeypatch.undo()  # content at hand: this checkout's seed/ and cypher/
+        guide = browser.guide_html(base)
+        assert local.write_guide() == browser.guide_url(base)
+        assert _served(browser.guide_url(base), guide) == guide  # no restart
+        assert "Neo4j Browser" in _get(f"http://127.0.0.1:{local.http_port}/browser/")
+        assert sorted(p.name for p in browser.served_folder(local.browser_root).iterdir()) == [
+            browser.GUIDE_FILE, browser.STYLE_FILE]
+    finally:
+        local.stop()
+    # a restart on the same port keeps the guide; on another port the guide's links would be wrong
+    monkeypatch.setattr(browser, "guide_html", _no_content)
+    browser.prepare_local(local.browser_root, resolve_jars(), base)
+    assert (browser.served_folder(local.browser_root) / browser.GUIDE_FILE).read_text() == guide
+    other = browser.local_base(local.http_port + 1)
+    browser.prepare_local(local.browser_root, resolve_jars(), other)
+    assert (browser.served_folder(local.browser_root) / browser.GUIDE_FILE).read_text() == \
+        browser.placeholder_html(other)
 
 
 # --- a real Neo4j Browser in headless Chromium --------------------------------------------------------
@@ -253,6 +392,9 @@ def chromium_page(server: ServerHandle) -> Iterator[Any]:
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium): no browser to drive")
     if server.local is None:
         pytest.skip("drives the Browser of kg's local server (which serves the guide); this suite runs another backend")
+    base = browser.local_base(server.local.http_port)
+    server.local.write_guide()  # what `kg load` does for the server `kg db up` started
+    assert _served(browser.guide_url(base), browser.guide_html(base)) == browser.guide_html(base)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -354,7 +496,7 @@ def test_browser_logs_in_opens_the_guide_and_answers_a_named_question(
     assert stops.get_by_text("Niagara").count() == 0  # the parameter narrowed the answer
 
     # a graph, drawn with kg's style: the palette's colours and captions
-    guide.locator(f'li[aria-label="{browser.MODEL_SLIDE + 1}"]').click()
+    guide.locator(f'li[aria-label="{browser.slide_index("model") + 1}"]').click()
     guide.get_by_role("heading", name="The model").wait_for()
     _run_block(guide.locator("pre.runnable", has_text="RETURN path"))
     graph = _frame(page, "MATCH path")
@@ -388,7 +530,7 @@ def test_browser_opens_the_guide_as_compose_serves_it(server: ServerHandle, seed
 @pytest.mark.db
 def test_the_as_of_slide_asks_a_parameterised_question(seeded: Database) -> None:
     guide = html.unescape(browser.guide_html())
-    slide = re.findall(r"<slide>(.*?)</slide>", guide, re.S)[browser.INTRO_SLIDES - 1]
+    slide = re.findall(r"<slide>(.*?)</slide>", guide, re.S)[browser.slide_index("as-of")]
     assert "Standing at a date" in slide
     blocks = re.findall(r'<pre mode="cypher" class="runnable">(.*?)</pre>', slide, re.S)
     assert blocks[0] == ":param as_of => '2019-11'"

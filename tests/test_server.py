@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 
-from kg import versions
+from kg import browser, versions
 from kg.config import Settings
 from kg.db import Database
 from kg.server import free_port
@@ -77,6 +78,18 @@ def test_db_up_status_down_round_trip(tmp_path: Path) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{http}/browser/", timeout=10) as resp:
             assert resp.status == 200
             assert "Neo4j Browser" in resp.read().decode()
+        # the guide: a placeholder until `kg load` writes the real one, which the running server serves
+        base = browser.local_base(http)
+        assert _get(browser.guide_url(base)) == browser.placeholder_html(base)
+        load = run_kg("load", env=env)
+        assert load.returncode == 0, load.stderr
+        assert f"wrote kg's guide; in Neo4j Browser: :guide {browser.guide_url(base)}" in load.stderr
+        guide, deadline = browser.guide_html(base), time.monotonic() + 15
+        while _get(browser.guide_url(base)) != guide and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _get(browser.guide_url(base)) == guide
+        again_guide = run_kg("db", "guide", env=env)
+        assert again_guide.returncode == 0 and browser.guide_url(base) in again_guide.stderr, again_guide.stderr
 
         status = run_kg("db", "status", env=env)
         assert status.returncode == 0, status.stderr
@@ -95,6 +108,19 @@ def test_db_up_status_down_round_trip(tmp_path: Path) -> None:
     assert after.returncode == 1
     assert len(after.stderr.strip().splitlines()) == 1
     assert f"bolt://127.0.0.1:{bolt}" in after.stderr and "kg db up" in after.stderr
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return str(resp.read().decode())
+
+
+def test_db_guide_without_a_local_server_is_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
+    env.update(KG_STATE_DIR=str(tmp_path / "state"))
+    proc = run_kg("db", "guide", env=env)
+    assert proc.returncode == 1
+    assert len(proc.stderr.strip().splitlines()) == 1 and "kg db up" in proc.stderr and "kg docs" in proc.stderr
 
 
 def test_unreachable_server_is_one_line_and_exit_1() -> None:
