@@ -501,10 +501,6 @@ class Entry:
     style: str
     backend: str
 
-    @property
-    def commands(self) -> list[str]:
-        return [f":play {self.guide}", f":style {self.style}"]
-
 
 def entry(state: Mapping[str, Any]) -> Entry:
     """From `kg db up`'s state: the local server serves the guide under its Browser; otherwise

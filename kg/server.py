@@ -290,7 +290,7 @@ class LocalServer:
         self.write_conf()
         if not self.initialised():
             self.set_initial_password(username, password)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_") and k != "KG_TEST_PASSWORD"}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
         env.update(NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.home / "conf"))
         # the server serves /browser/ from the first classpath entry that has it: kg's folder, when there is one
         classpath = f"{kg_browser}{os.pathsep}{lib}/*" if kg_browser else f"{lib}/*"
