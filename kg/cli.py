@@ -11,16 +11,54 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from kg import __version__, project
 from kg.errors import KgError, ValidationFailed
 
 if TYPE_CHECKING:
     from kg.db import Database
+
+class Backend(StrEnum):
+    """Where `kg db up` starts Neo4j."""
+
+    auto = "auto"
+    docker = "docker"
+    local = "local"
+
+
+class OutputFormat(StrEnum):
+    """How rows are written (kg/output.py FORMATS)."""
+
+    table = "table"
+    records = "records"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class AnswerFormat(StrEnum):
+    """The files `kg query run-all` writes (kg/output.py ANSWER_SUFFIXES)."""
+
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class ExportFormat(StrEnum):
+    """What `kg export` writes (kg/export.py FORMATS)."""
+
+    jsonl = "jsonl"
+    graphml = "graphml"
+    gexf = "gexf"
+    csv = "csv"
+    ftm = "ftm"
+
 
 EXAMPLES = """\b
 Examples:
@@ -31,8 +69,27 @@ Examples:
   kg viz --out out/graph.html
 """
 
+class KgGroup(TyperGroup):
+    """The root command group: the one place where kg's errors become lines on stderr and an exit
+    code (a seed's problems one per line, then one line; any other KgError one line), without a
+    traceback. Every command below raises; none catches."""
+
+    def invoke(self, ctx: Any) -> Any:  # a Context of the click typer carries
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as e:
+            for problem in e.problems:
+                err(problem)
+            err(f"kg: {e}; nothing was written")
+            raise typer.Exit(1) from None
+        except KgError as e:
+            err(f"kg: {e}")
+            raise typer.Exit(e.exit_code) from None
+
+
 app = typer.Typer(
     name="kg",
+    cls=KgGroup,
     help="A cited knowledge graph of police adoption of facial recognition, in Neo4j.\n\n" + EXAMPLES,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -64,21 +121,6 @@ class Connection:
 
 def err(message: str) -> None:
     typer.echo(message, err=True)
-
-
-@contextmanager
-def handled() -> Iterator[None]:
-    """Turn kg's errors into one line on stderr and the right exit code."""
-    try:
-        yield
-    except ValidationFailed as e:
-        for problem in e.problems:
-            err(problem)
-        err(f"kg: {e}; nothing was written")
-        raise typer.Exit(1) from None
-    except KgError as e:
-        err(f"kg: {e}")
-        raise typer.Exit(e.exit_code) from None
 
 
 def _version_callback(value: bool) -> None:
@@ -117,10 +159,10 @@ def root(
 
 @db_app.command("up")
 def db_up(
-    backend: Annotated[str, typer.Option(help="auto (Docker if an engine answers and has or can pull the images, "
-                                         "else local), docker (docker-compose.yml; KG_NEO4J_IMAGE, "
-                                         "COMPOSE_FILE), local")]
-    = "auto",
+    backend: Annotated[Backend, typer.Option(help="auto (Docker if an engine answers and has or can pull the images, "
+                                             "and a compose file is here, else local), docker (docker-compose.yml; "
+                                             "KG_NEO4J_IMAGE, COMPOSE_FILE), local")]
+    = Backend.auto,
     bolt_port: Annotated[int, typer.Option(help="Bolt port of a new server, on 127.0.0.1")] = 7687,
     http_port: Annotated[int, typer.Option(help="HTTP port of a new server (Neo4j Browser), on 127.0.0.1")] = 7474,
     timeout: Annotated[float, typer.Option(help="seconds to wait for Cypher to answer")] = 180.0,
@@ -128,11 +170,7 @@ def db_up(
     """Start Neo4j for this checkout and wait until Cypher answers. Running it twice leaves one server."""
     from kg import server
 
-    if backend not in ("auto", "docker", "local"):
-        err(f"kg: --backend must be auto, docker or local, not {backend!r}")
-        raise typer.Exit(2)
-    with handled():
-        result = server.up(backend, bolt_port, http_port, timeout, log=err)
+    result = server.up(backend.value, bolt_port, http_port, timeout, log=err)
     state = "was already running" if result.already_running else "is up"
     where = f"local server, pid {result.pid}" if result.pid else result.backend
     err(f"Neo4j {result.version} {state} ({where})")
@@ -156,7 +194,7 @@ def _password_file() -> str:
 def db_status(ctx: typer.Context) -> None:
     """Say whether the configured server answers, and its version (exit 0 if it does, 1 if not)."""
     conn: Connection = ctx.obj
-    with handled(), conn.open() as db:
+    with conn.open() as db:
         info = db.server_info()
     typer.echo(f"reachable: {info.uri}  Neo4j {info.version} ({info.edition})")
 
@@ -166,8 +204,7 @@ def db_down() -> None:
     """Stop the server `kg db up` started (its data is kept)."""
     from kg import server
 
-    with handled():
-        err(server.down())
+    err(server.down())
 
 
 @db_app.command("guide")
@@ -176,8 +213,7 @@ def db_guide() -> None:
     started serves it (`kg load` does it too); the running server serves it at once."""
     from kg import server
 
-    with handled():
-        url = server.write_guide()
+    url = server.write_guide()
     err(f"wrote kg's guide; in Neo4j Browser: :guide {url}")
 
 
@@ -187,8 +223,7 @@ def db_dump(file: Annotated[Path, typer.Argument(help="the dump file to write (n
     Community edition requires, and started again)."""
     from kg import admin
 
-    with handled():
-        err(admin.dump(file, log=err))
+    err(admin.dump(file, log=err))
 
 
 @db_app.command("restore")
@@ -199,8 +234,7 @@ def db_restore(
     """Replace the local server's database with a dump (refused when it holds data, unless --force)."""
     from kg import admin
 
-    with handled():
-        err(admin.restore(file, force=force, log=err))
+    err(admin.restore(file, force=force, log=err))
 
 
 # --- seed: validate and load ----------------------------------------------------------------------
@@ -231,8 +265,7 @@ Strict = Annotated[bool, typer.Option("--strict", help="a quote that cannot be c
 def _texts(option: Path | None) -> Path | None:
     from kg.texts import texts_dir
 
-    with handled():
-        return texts_dir(option)
+    return texts_dir(option)
 
 
 def _note_unchecked(seed: Any) -> None:
@@ -256,8 +289,7 @@ def validate(paths: SeedPaths = None, texts: TextsDir = None, strict: Strict = F
     from kg.seed import validate as check
 
     folder = _texts(texts)
-    with handled():
-        seed = check(_seed_paths(paths), texts=folder, strict=strict)
+    seed = check(_seed_paths(paths), texts=folder, strict=strict)
     c = seed.counts()
     checked = f", {seed.quotes_checked} quotes found in their texts" if seed.quotes_checked else ""
     err(f"ok: {c['files']} files, {c['sources']} sources, {c['nodes']} nodes, {c['relationships']} relationships"
@@ -274,7 +306,8 @@ def load(
     strict: Strict = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would change, per source; write nothing")]
     = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="with --dry-run: table, json or csv")] = "table",
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="with --dry-run: how the changes are written")]
+    = OutputFormat.table,
 ) -> None:
     """Validate seed files, then load them (idempotent: loading twice gives the same graph).
 
@@ -297,7 +330,7 @@ def load(
     conn: Connection = ctx.obj
     folder = _texts(texts)
     full = _whole_seed(paths)
-    with handled(), ExitStack() as stack:
+    with ExitStack() as stack:
         opened: list[Database] = []
 
         def database() -> Database:  # opened only when needed: bad files never reach the database
@@ -312,7 +345,7 @@ def load(
             from kg.seed.plan import preview
 
             plan = preview(database(), seed, full=full)
-            if plan.changes or fmt != "table":
+            if plan.changes or fmt is not OutputFormat.table:
                 _emit(["source", "change", "label", "id", "name", "properties"], plan.rows(), fmt)
             err(plan.summary())
             return
@@ -320,19 +353,11 @@ def load(
         with _progress(total) as tick:
             report = write(database(), seed, batch_size=batch_size, progress=tick, full=full)
     err(report.summary())
-    _refresh_guide(opened[0].settings.uri, seed if full else None)
+    from kg.server import guide_after_load
 
-
-def _refresh_guide(uri: str, seed: Any) -> None:
-    """After a load into the local server `kg db up` started: its Browser guide, from the content at
-    hand. A guide that cannot be made is a note; the load stands."""
-    from kg import server
-
-    try:
-        if server.checkout_server(uri) is not None:
-            err(f"wrote kg's guide; in Neo4j Browser: :guide {server.write_guide(uri, seed)}")
-    except KgError as e:
-        err(f"note: kg's Browser guide was not written: {e}")
+    said = guide_after_load(opened[0].settings.uri, seed if full else None)
+    if said:
+        err(said)
 
 
 # --- curation: article texts and new sources --------------------------------------------------------
@@ -343,7 +368,7 @@ def quote_find(
     source: Annotated[str | None, typer.Option("--source", help="only this source's text (its id)",
                                                show_default=False)] = None,
     texts: TextsDir = None,
-    fmt: Format = "table",
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """Where words occur in the article texts: source, file, line, and that line.
 
@@ -357,8 +382,7 @@ def quote_find(
     if folder is None:
         err("kg: no texts folder: give --texts DIR or set KG_TEXTS (the default, .kg/texts/, does not exist)")
         raise typer.Exit(2)
-    with handled():
-        rows = find_words(Texts(folder), words, _seed_dir(), source)
+    rows = find_words(Texts(folder), words, _seed_dir(), source)
     _emit(["source", "file", "line", "context"], rows, fmt)
 
 
@@ -388,11 +412,10 @@ def source_add(
     from kg.project import writable_seed_dir
     from kg.texts import texts_dir
 
-    with handled():
-        folder = texts_dir(texts, create=True)
-        assert folder is not None
-        added = add_source(article, writable_seed_dir(), folder, project_root(), source_id=source_id,
-                           publisher=publisher, title=title, published=published, url=url)
+    folder = texts_dir(texts, create=True)
+    assert folder is not None
+    added = add_source(article, writable_seed_dir(), folder, project_root(), source_id=source_id,
+                       publisher=publisher, title=title, published=published, url=url)
     typer.echo(str(added.seed_file))
     err(f"wrote {added.text_file} (the article's text) and {added.seed_file} (source {added.source_id}): "
         f"{len(added.named)} registry actors named, {len(added.candidates)} other names listed as comments")
@@ -401,8 +424,9 @@ def source_add(
 @app.command()
 def export(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl (kg's canonical lines), graphml, gexf, "
-                                     "csv (neo4j-admin import files, a folder) or ftm (FollowTheMoney)")] = "jsonl",
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl (kg's canonical lines), graphml, gexf, "
+                                              "csv (neo4j-admin import files, a folder) or ftm (FollowTheMoney)")]
+    = ExportFormat.jsonl,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="the file (for csv: the folder) to write; "
                                              "jsonl and ftm go to stdout without it", show_default=False)] = None,
 ) -> None:
@@ -415,15 +439,11 @@ def export(
       kg export --format csv --out import/        # neo4j-admin database import full
       kg export --format ftm --out graph.ftm.json
     """
-    from kg.export import FORMATS
     from kg.export import export as write
 
-    if fmt not in FORMATS:
-        err(f"kg: --format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        raise typer.Exit(2)
     conn: Connection = ctx.obj
-    with handled(), conn.open() as db:
-        done = write(db, fmt, out, stdout=sys.stdout)
+    with conn.open() as db:
+        done = write(db, fmt.value, out, stdout=sys.stdout)
     err(done)
 
 
@@ -431,7 +451,7 @@ def export(
 def diff(
     old: Annotated[Path, typer.Argument(help="the earlier export (kg export, jsonl)")],
     new: Annotated[Path, typer.Argument(help="the later export")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, csv or markdown")] = "table",
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """What changed between two exports: facts and actors added, removed or changed (which
     properties), by the source that reports them. No database needed.
@@ -442,9 +462,8 @@ def diff(
     from kg.diff import diff as compare
     from kg.diff import summary
 
-    with handled():
-        rows = compare(old, new)
-    if rows or fmt != "table":
+    rows = compare(old, new)
+    if rows or fmt is not OutputFormat.table:
         _emit(["source", "change", "kind", "label", "id", "name", "properties"], rows, fmt)
     err(summary(rows))
 
@@ -453,59 +472,48 @@ def diff(
 
 Params = Annotated[list[str] | None, typer.Option("--param", "-p", help="a parameter, key=value (repeatable)",
                                                   show_default=False)]
-Format = Annotated[str, typer.Option("--format", "-f", help="table (fits the terminal), records (a block per row), "
-                                     "json, csv or markdown")]
+Format = Annotated[OutputFormat, typer.Option("--format", "-f", help="table (fits the terminal), records (a block "
+                                              "per row), json, csv or markdown")]
 Columns = Annotated[str | None, typer.Option("--columns", "-c", help="only these columns, in this order: a,b,c",
                                              show_default=False)]
 
 
-def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: str, title: str | None = None,
-          db: Database | None = None, notes: list[str] | None = None, pick: str | None = None) -> None:
+def _emit(columns: list[str], rows: list[dict[str, Any]], fmt: OutputFormat, title: str | None = None,
+          db: Database | None = None, notes: list[str] | None = None, pick: str | None = None,
+          cites: list[str] | None = None) -> None:
     """Rows to stdout in `fmt` (only the `pick` columns, when given); with `db`, Markdown footnotes
-    name each cited source; `notes` go to stderr (under the table in Markdown)."""
-    from kg.output import FORMATS, render, select
+    name each cited source (`cites`: a named question's declared source columns; else a `sources`
+    column); `notes` go to stderr (under the table in Markdown)."""
+    from kg.output import render, select
 
-    if fmt not in FORMATS:
-        err(f"kg: --format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        raise typer.Exit(2)
     if pick is not None:
         try:
             columns, rows = select(columns, rows, [c.strip() for c in pick.split(",") if c.strip()])
         except ValueError as e:
             err(f"kg: --columns: {e}")
             raise typer.Exit(2) from None
-    if fmt != "markdown":
+    if fmt is not OutputFormat.markdown:
         for note in notes or []:
             err(f"note: {note}")
-    if not rows and fmt == "table":
+    if not rows and fmt is OutputFormat.table:
         err("no rows: the graph holds no answer to this question")
         return
     sources = None
-    if fmt == "markdown" and db is not None:
+    if fmt is OutputFormat.markdown and db is not None:
         from kg.export import cited, source_details
 
-        with handled():
-            sources = source_details(db, cited(rows))
-    render(columns, rows, fmt, sys.stdout, title=title, sources=sources, notes=notes or [])
-
-
-def _check_format(fmt: str) -> None:
-    from kg.output import FORMATS
-
-    if fmt not in FORMATS:
-        err(f"kg: --format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-        raise typer.Exit(2)
+        sources = source_details(db, cited(rows) if cites is None else cites)
+    render(columns, rows, fmt.value, sys.stdout, title=title, sources=sources, notes=notes or [])
 
 
 @query_app.command("list")
-def query_list(fmt: Format = "table") -> None:
+def query_list(fmt: Format = OutputFormat.table) -> None:
     """The named questions, with their parameters."""
     import json
 
     from kg.catalogue import catalogue as questions
 
-    with handled():
-        catalogue = questions()
+    catalogue = questions()
     rows = [{"name": q.name, "title": q.title, "description": q.description,
              "params": [f"{p.name}: {p.type}" + ("" if p.required else f" = {json.dumps(p.default)}")
                         for p in q.params.values()]} for q in catalogue.values()]
@@ -518,15 +526,14 @@ def query_show(name: Annotated[str, typer.Argument(help="the question's name")])
     as it is in Neo4j Browser."""
     from kg.catalogue import get
 
-    with handled():
-        query = get(name)
-        text = query.path.read_text(encoding="utf-8")
+    query = get(name)
+    text = query.path.read_text(encoding="utf-8")
     typer.echo(text.replace(query.written, query.cypher) if query.written else text, nl=False)
 
 
 @query_app.command("run")
 def query_run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="the question's name")],
-              param: Params = None, fmt: Format = "table", columns: Columns = None) -> None:
+              param: Params = None, fmt: Format = OutputFormat.table, columns: Columns = None) -> None:
     """Answer a named question. Entity parameters take an id, a name or an alias; `as_of`, `from` and
     `to` a date of any precision (2019, 2019-11, 2019-11-15).
 
@@ -539,68 +546,51 @@ def query_run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="the 
     from kg.params import bind, parse_assignments
 
     conn: Connection = ctx.obj
-    _check_format(fmt)
-    with handled():
-        query = get(name)
-        args = parse_assignments(param or [])
-        bind(query, args)  # usage errors before connecting
-        with conn.open() as db:
-            results = queries.run(db, query, args)
-            _emit(results.columns, results.rows, fmt, title=query.title, db=db, notes=results.notes, pick=columns)
+    query = get(name)
+    args = parse_assignments(param or [])
+    bind(query, args)  # usage errors before connecting
+    with conn.open() as db:
+        results = queries.run(db, query, args)
+        _emit(results.columns, results.rows, fmt, title=query.title, db=db, notes=results.notes, pick=columns,
+              cites=query.ids(results.rows, "source", "sources"))
 
 
 @query_app.command("run-all")
 def query_run_all(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="folder for one file per question")] = Path("out/answers"),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json, csv or markdown (one .json, .csv or .md "
-                                     "file each)")] = "json",
+    fmt: Annotated[AnswerFormat, typer.Option("--format", "-f", help="one .json, .csv or .md file each")]
+    = AnswerFormat.json,
 ) -> None:
     """Answer every named question (defaults, and examples for required parameters); write one file each."""
-    import io
-
     from kg import queries
-    from kg.catalogue import catalogue as questions
-    from kg.export import cited, source_details
-    from kg.output import render
 
-    if fmt not in ("json", "csv", "markdown"):
-        err(f"kg: --format must be json, csv or markdown, not {fmt!r}")
-        raise typer.Exit(2)
-    suffix = {"json": "json", "csv": "csv", "markdown": "md"}[fmt]
     conn: Connection = ctx.obj
-    out.mkdir(parents=True, exist_ok=True)
-    with handled(), conn.open() as db:
-        for query in questions().values():
-            results = queries.run(db, query, query.example_args())
-            text = io.StringIO()
-            sources = source_details(db, cited(results.rows)) if fmt == "markdown" else None
-            render(results.columns, results.rows, fmt, text, title=query.title, sources=sources,
-                   notes=results.notes)
-            (out / f"{query.name}.{suffix}").write_text(text.getvalue(), encoding="utf-8")
+    with conn.open() as db:
+        for query, results, _ in queries.answer_all(db, out, fmt.value):
             typer.echo(f"{query.name:34} {len(results.rows):4} rows  {query.title}")
     err(f"answers written to {out}/")
 
 
 @app.command()
 def search(ctx: typer.Context, text: Annotated[str, typer.Argument(help="words to look for")],
-           limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, fmt: Format = "table") -> None:
+           limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, fmt: Format = OutputFormat.table) -> None:
     """Full-text search over names, aliases, summaries and quotes, ranked."""
     from kg.lookup import search as fulltext
 
     conn: Connection = ctx.obj
-    with handled(), conn.open() as db:
+    with conn.open() as db:
         rows = fulltext(db, text, limit)
     _emit(["score", "kind", "label", "id", "name", "quote", "sources"], rows, fmt)
 
 
 @app.command()
-def stats(ctx: typer.Context, fmt: Format = "table") -> None:
+def stats(ctx: typer.Context, fmt: Format = OutputFormat.table) -> None:
     """Counts by node label and relationship type."""
     from kg.lookup import stats as count
 
     conn: Connection = ctx.obj
-    with handled(), conn.open() as db:
+    with conn.open() as db:
         counts = count(db)
     rows = [{"kind": "label", "name": k, "count": v} for k, v in counts["labels"].items()]
     rows += [{"kind": "relationship", "name": k, "count": v} for k, v in counts["relationships"].items()]
@@ -609,7 +599,7 @@ def stats(ctx: typer.Context, fmt: Format = "table") -> None:
 
 @app.command()
 def cypher(ctx: typer.Context, query: Annotated[str, typer.Argument(help="a read-only Cypher query")],
-           param: Params = None, fmt: Format = "table", columns: Columns = None) -> None:
+           param: Params = None, fmt: Format = OutputFormat.table, columns: Columns = None) -> None:
     """Run an ad-hoc read-only query (same guards and output as named questions).
 
     \b
@@ -620,13 +610,11 @@ def cypher(ctx: typer.Context, query: Annotated[str, typer.Argument(help="a read
     from kg.params import parse_assignments
 
     conn: Connection = ctx.obj
-    _check_format(fmt)
-    with handled():
-        args = parse_assignments(param or [])
-        refuse_writes(query, "the query")
-        with conn.open() as db:
-            results = queries.run_cypher(db, query, args)
-            _emit(results.columns, results.rows, fmt, db=db, pick=columns)
+    args = parse_assignments(param or [])
+    refuse_writes(query, "the query")
+    with conn.open() as db:
+        results = queries.run_cypher(db, query, args)
+        _emit(results.columns, results.rows, fmt, db=db, pick=columns)
 
 
 @app.command()
@@ -663,19 +651,18 @@ def viz(
     if query and focus:
         err("kg: choose one view: --query or --focus, not both")
         raise typer.Exit(2)
-    with handled():
-        args = parse_assignments(param or [])
-        if args and not query:
-            err("kg: parameters (-p) go with --query")
-            raise typer.Exit(2)
-        if query:
-            bind(get(query), args)  # usage errors before connecting
-        if as_of is not None:
-            as_of = views.check_as_of(as_of)
-        with conn.open() as db:
-            view = views.build(db, query=query, params=args, focus=focus, depth=depth, provenance=provenance,
-                               title=title, as_of=as_of)
-        views.write(view, out)
+    args = parse_assignments(param or [])
+    if args and not query:
+        err("kg: parameters (-p) go with --query")
+        raise typer.Exit(2)
+    if query:
+        bind(get(query), args)  # usage errors before connecting
+    if as_of is not None:
+        as_of = views.check_as_of(as_of)
+    with conn.open() as db:
+        view = views.build(db, query=query, params=args, focus=focus, depth=depth, provenance=provenance,
+                           title=title, as_of=as_of)
+    views.write(view, out)
     nodes, edges = view.counts
     err(f"wrote {out} ({nodes} node{'s' if nodes != 1 else ''}, {edges} edge{'s' if edges != 1 else ''})")
 
@@ -686,8 +673,7 @@ def docs() -> None:
     from kg.docs import write_all
     from kg.project import required_root
 
-    with handled():
-        changed = write_all(required_root("kg docs"))
+    changed = write_all(required_root("kg docs"))
     err("updated: " + ", ".join(changed) if changed else "generated documents are up to date")
 
 
@@ -701,8 +687,7 @@ def browse(
     from kg import browser
     from kg.config import read_state, state_dir
 
-    with handled():
-        where = browser.entry(read_state(state_dir()))
+    where = browser.entry(read_state(state_dir()))
     typer.echo(f"Browser:  {where.browser}")
     typer.echo(f"User:     {where.username}  (password: NEO4J_PASSWORD, or the file {_password_file()})")
     typer.echo(f"Guide:    :play {where.guide}")
@@ -731,11 +716,7 @@ def _progress(total: int) -> Iterator[Callable[[str, int], None]]:
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        app()
-    except KgError as e:  # pragma: no cover - commands handle their own; this is the last net
-        err(f"kg: {e}")
-        sys.exit(e.exit_code)
+    app()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,9 +18,12 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 FORMATS = ("table", "records", "json", "csv", "markdown")
+#: the formats of answer files (`kg query run-all`), and their file suffixes
+ANSWER_SUFFIXES = {"json": "json", "csv": "csv", "markdown": "md"}
 CELL_LIMIT = 240  # characters of one table cell; longer ones end in an ellipsis (table only)
 LIST_LIMIT = 6    # items of a list shown in one table cell
 MIN_WIDTH = 12    # the narrowest a column may be before a table becomes records
@@ -237,3 +240,17 @@ def render(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str, out
             # Text(), not markup: values are untrusted and must print as they are
             table.add_row(*(Text(_table_cell(row.get(c))) for c in columns))
         Console(file=out, width=width, color_system=None).print(table)
+
+
+def write_file(path: Path, columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str,
+               title: str | None = None, sources: Mapping[str, Mapping[str, Any]] | None = None,
+               notes: Sequence[str] = ()) -> Path:
+    """An answer as a file in `fmt` (json, csv or markdown: ANSWER_SUFFIXES), written whole or not at all."""
+    if fmt not in ANSWER_SUFFIXES:
+        raise ValueError(f"an answer file is json, csv or markdown, not {fmt!r}")
+    text = io.StringIO()
+    render(columns, rows, fmt, text, title=title, sources=sources, notes=notes)
+    partial = path.with_name(path.name + ".part")
+    partial.write_text(text.getvalue(), encoding="utf-8")
+    partial.replace(path)
+    return path

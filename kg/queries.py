@@ -10,7 +10,7 @@ kg/when.py's reading of its `as_of` column (`at_date`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,3 +106,23 @@ def run_cypher(db: Database, cypher: str, args: Mapping[str, str] | None = None)
         raise UsageError(f"the query uses {', '.join('$' + m for m in sorted(missing))}: pass -p name=value")
     columns, rows = db.query(cypher, params)
     return Results("cypher", columns, [clean(r) for r in rows])
+
+
+def answer_all(db: Database, folder: Path, fmt: str = "json") -> Iterator[tuple[Query, Results, Path]]:
+    """Answer every named question (its defaults, and the examples of required parameters) and write
+    each answer to `folder` as one file in `fmt` (json, csv or markdown, kg/output.py); Markdown
+    footnotes name the sources in the question's declared source columns. Yields as it writes."""
+    from kg.catalogue import catalogue
+    from kg.export import source_details
+    from kg.output import ANSWER_SUFFIXES, write_file
+
+    if fmt not in ANSWER_SUFFIXES:
+        raise UsageError(f"answers are written as json, csv or markdown, not {fmt!r}")
+    folder.mkdir(parents=True, exist_ok=True)
+    for query in catalogue().values():
+        results = run(db, query, query.example_args())
+        sources = (source_details(db, query.ids(results.rows, "source", "sources"))
+                   if fmt == "markdown" else None)
+        path = write_file(folder / f"{query.name}.{ANSWER_SUFFIXES[fmt]}", results.columns, results.rows, fmt,
+                          title=query.title, sources=sources, notes=results.notes)
+        yield query, results, path

@@ -40,7 +40,7 @@ from kg.config import (
     read_state,
     state_dir,
 )
-from kg.errors import ConnectionFailed, ServerError
+from kg.errors import ConnectionFailed, KgError, ServerError
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 STATE_FILE = "server.json"
@@ -453,6 +453,18 @@ def checkout_server(uri: str | None = None) -> LocalServer | None:
         return None
     return LocalServer(Path(state.get("home") or folder / "neo4j"), bolt_port=int(state.get("bolt_port", 7687)),
                        http_port=int(state.get("http_port", 7474)))
+
+
+def guide_after_load(uri: str, seed: Any) -> str | None:
+    """After a load into the local server `kg db up` started here, write its Browser guide from the
+    content at hand; what to tell the user (None for any other server). A guide that cannot be made
+    is a note: the load stands."""
+    try:
+        if checkout_server(uri) is None:
+            return None
+        return f"wrote kg's guide; in Neo4j Browser: :guide {write_guide(uri, seed)}"
+    except KgError as e:
+        return f"note: kg's Browser guide was not written: {e}"
 
 
 def write_guide(uri: str | None = None, seed: Any = None) -> str:
