@@ -74,14 +74,14 @@ ANYTHING = (
 END_GROUPS = {"any": ANYTHING, "actor": ACTORS, "org": ORG_LIKE}
 
 _note = Prop("str", "free-text remark by the curator (not from the article)")
-_named = Prop("bool", "false when the article does not name it (an honest placeholder)")
-_when = Prop("date", "when (ISO date with its precision)")
+_named = Prop("bool", "false when the article does not name it: an honest placeholder")
+_when = Prop("date", "when: an ISO date with its precision")
 
 NODE_KINDS: dict[str, NodeKind] = {k.label: k for k in [
     NodeKind("PoliceAgency", "A police service or force (or a group of them, `collective: true`).",
              Look("#1f77b4", "#15507f", "dot", "name", 30), {
                  "jurisdiction": Prop("str", "where it polices, e.g. 'Edmonton, Alberta'"),
-                 "level": Prop("str", "municipal, regional, provincial or federal",
+                 "level": Prop("str", "the level of government it answers to",
                                ("municipal", "regional", "provincial", "federal")),
                  "collective": Prop("bool", "true for a group such as 'Ontario police services'"),
                  "note": _note,
@@ -111,7 +111,7 @@ NODE_KINDS: dict[str, NodeKind] = {k.label: k for k in [
              }),
     NodeKind("Conference", "A conference or convention; unnamed ones stay unnamed (`named: false`).",
              Look("#bcbd22", "#7e7f16", "star", "name", 24), {
-                 "named": _named, "kind": Prop("str", "conference or convention", ("conference", "convention")),
+                 "named": _named, "kind": Prop("str", "", ("conference", "convention")),
                  "note": _note,
              }),
     NodeKind("Investigation", "An investigation, review or evaluation.",
