@@ -178,14 +178,18 @@ def model_tables(vocab: Vocabulary, seed: Seed | None = None) -> str:
 
 
 def model_markdown(root: Path | None = None) -> str:
-    """docs/model.md with its tables made again (the prose around them is written by hand)."""
+    """docs/model.md with its tables made again from the vocabulary and the project's seed (the prose
+    around them is written by hand; a project without the page gets the tables alone)."""
+    from kg.config import project_root
     from kg.seed import validate
 
-    root = root or Path(__file__).resolve().parent.parent
-    text = (root / "docs" / "model.md").read_text(encoding="utf-8")
+    root = root or project_root()
+    page = root / "docs" / "model.md"
+    text = page.read_text(encoding="utf-8") if page.is_file() else f"# The graph model\n\n{MODEL_BEGIN}{MODEL_END}\n"
     before, rest = text.split(MODEL_BEGIN, 1)
     _, after = rest.split(MODEL_END, 1)
-    return before + model_tables(VOCABULARY, validate([root / "seed"])) + after
+    seed = validate([root / "seed"]) if (root / "seed").is_dir() else None
+    return before + model_tables(VOCABULARY, seed) + after
 
 
 def seed_schema() -> str:

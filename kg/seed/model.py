@@ -6,6 +6,7 @@ the JSON Schema in docs/seed.schema.json is generated from them by `kg docs`.
 
 from __future__ import annotations
 
+import functools
 import json
 import keyword
 import re
@@ -208,7 +209,10 @@ class SourceFileBase(_Strict):
     mentions: list[Id] = []
 
 
-RESERVED = {"node": set(NodeBase.model_fields) | {"label"}, "link": {"type", "from", "to", "id", "quote", "confidence"}}
+#: keys a property may not have: those of the declarations, and those the loader writes itself
+_WRITTEN = {"key", "sources", "quotes", "confidences", "quotes_text", "aliases_text"}
+RESERVED = {"node": {*NodeBase.model_fields, *_WRITTEN},
+            "link": {"type", "from", "to", "id", "quote", "confidence", *_WRITTEN}}
 
 
 def prop_type(prop: Prop) -> Any:
@@ -296,13 +300,12 @@ def build_models(vocab: Vocabulary = VOCABULARY) -> Models:
     return Models(vocab, nodes, links, relations, registry, source)
 
 
-#: the models of kg's vocabulary
-MODELS = build_models()
+@functools.cache
+def default_models() -> Models:
+    """The models of kg's vocabulary, built once, when first needed (not on import: building them
+    takes a noticeable part of a second, and `kg query` needs only check_iso from here)."""
+    return build_models(VOCABULARY)
 
 
-def json_schema() -> dict[str, Any]:
-    return MODELS.json_schema()
-
-
-def json_schema_text(models: Models = MODELS) -> str:
-    return json.dumps(models.json_schema(), indent=2, sort_keys=True) + "\n"
+def json_schema_text(models: Models | None = None) -> str:
+    return json.dumps((models or default_models()).json_schema(), indent=2, sort_keys=True) + "\n"

@@ -17,7 +17,6 @@ from pydantic import ValidationError
 from kg.errors import ValidationFailed
 from kg.schema import NodeKind, RelKind
 from kg.seed.model import (
-    MODELS,
     DateSpec,
     LinkBase,
     Models,
@@ -27,6 +26,7 @@ from kg.seed.model import (
     SourceFileBase,
     TextPin,
     check_iso,
+    default_models,
     precision,
 )
 from kg.seed.reader import Document, Path_, Problem, ReadError, read
@@ -199,7 +199,8 @@ Resolver = Callable[[list[str]], dict[str, str]]
 
 
 class _Checker:
-    def __init__(self, texts: Texts | None = None, strict: bool = False, models: Models = MODELS) -> None:
+    def __init__(self, texts: Texts | None = None, strict: bool = False, models: Models | None = None) -> None:
+        models = models or default_models()
         self.models, self.vocab = models, models.vocab
         self.problems: list[Problem] = []
         self.seed = Seed()
@@ -441,7 +442,7 @@ class _Checker:
 
 
 def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: bool = False,
-             resolve: Resolver | None = None, models: Models = MODELS) -> Seed:
+             resolve: Resolver | None = None, models: Models | None = None) -> Seed:
     """Read and check every seed file under `paths`; raise ValidationFailed listing all problems.
 
     With `texts` (a texts folder), every source's text is checked against its pin and every quote
