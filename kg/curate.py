@@ -9,6 +9,7 @@ and the names it uses that match no actor.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -330,7 +331,7 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
         "confidence": "high",
     }, "nodes": [], "relations": []}
     lines = [
-        "# yaml-language-server: $schema=../../docs/seed.schema.json",
+        schema_line(seed_file, root),
         f"# {_comment(title or got.title or sid)}",
         f"# Scaffold written by `kg source add` from {_comment(article_path.name)}. Next: add facts under nodes: and",
         "# relations:, each with a verbatim quote (kg quote find \"words\" --source " + sid + "), then",
@@ -350,6 +351,17 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
     seed_file.parent.mkdir(parents=True, exist_ok=True)
     _write_new(seed_file, "\n".join(lines) + "\n")
     return Added(sid, seed_file, text_file, named, candidates)
+
+
+#: where `kg docs` writes the JSON Schema of seed files, from the project's root
+SEED_SCHEMA = "docs/seed.schema.json"
+
+
+def schema_line(seed_file: Path, project: Path) -> str:
+    """The first line of a seed file: tells editors with the YAML language server (VS Code's YAML
+    extension and others) where the JSON Schema is, as a path relative to the file."""
+    relative = os.path.relpath(project.resolve() / SEED_SCHEMA, seed_file.parent.resolve())
+    return f"# yaml-language-server: $schema={Path(relative).as_posix()}"
 
 
 def _write_new(path: Path, text: str) -> None:

@@ -181,6 +181,7 @@ def test_source_add_writes_the_text_outside_the_repo_and_a_scaffold_that_validat
     assert proc.stdout.strip() == str(scaffold.resolve()) or Path(proc.stdout.strip()).resolve() == scaffold
     assert (texts / "src-ctv-news-2030-03-02.txt").read_text() == ARTICLE
     written = scaffold.read_text()
+    assert written.startswith("# yaml-language-server: $schema=../../docs/seed.schema.json\n")  # for editors
     assert "published:\n    value: '2030-03-02'\n    as_written: March 2, 2030" in written
     assert re.search(r"text:\n    file: src-ctv-news-2030-03-02.txt\n    sha256: [0-9a-f]{64}\n    length: \d+",
                      written)

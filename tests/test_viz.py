@@ -23,13 +23,14 @@ import pytest
 
 from kg import viz
 from kg.db import Database
+from kg.schema import PROVENANCE_RELS
 
 from .conftest import ROOT, ServerHandle, run_kg
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
-HIDDEN = ["MENTIONS", "REPORTS", "PUBLISHED_BY", "AUTHORED_BY"]
+HIDDEN = list(PROVENANCE_RELS)
 DOCS_IMG = ROOT / "docs" / "img"
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -253,7 +254,7 @@ def test_a_query_view_with_an_entity_parameter_via_the_cli(server: ServerHandle,
 def test_a_focus_view_takes_an_alias_and_draws_the_neighbourhood(seeded: Database, browser: Any, tmp_path: Path,
                                                                   shots: Path, depth: int) -> None:
     ids = seeded.read(
-        "MATCH (:Entity {id: 'hamilton-police'})-[:!MENTIONS&!REPORTS&!PUBLISHED_BY&!AUTHORED_BY]-{0,$depth}"
+        f"MATCH (:Entity {{id: 'hamilton-police'}})-[:{'&'.join('!' + t for t in HIDDEN)}]-{{0,$depth}}"
         "(m:Entity) RETURN collect(DISTINCT m.id) AS ids".replace("$depth", str(depth)))[0]["ids"]
     want_nodes, want_links = expected(seeded, ids)
     assert len(want_nodes) > (30 if depth == 2 else 10)

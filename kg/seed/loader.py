@@ -24,7 +24,16 @@ from typing import Any, TypeVar
 import neo4j
 
 from kg.db import Database
-from kg.schema import BASE_LABEL, NODE_KINDS, PROVENANCE_RELS, REL_KINDS, SOURCE_LABEL, constraint_statements
+from kg.schema import (
+    BASE_LABEL,
+    NODE_KINDS,
+    PROVENANCE_RELS,
+    REL_KINDS,
+    SOURCE_LABEL,
+    VOCABULARY,
+    Vocabulary,
+    constraint_statements,
+)
 from kg.seed.validate import Seed, SourceRec
 
 T = TypeVar("T")
@@ -61,11 +70,28 @@ def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[i:i + size]
 
 
-def ensure_schema(db: Database) -> None:
-    """Constraints and indexes, idempotent (`IF NOT EXISTS`), then wait for them to be online."""
-    for statement in constraint_statements():
+def stale_fulltext_indexes(db: Database, vocab: Vocabulary = VOCABULARY) -> list[str]:
+    """kg's full-text indexes whose labels, types or properties are not the vocabulary's any more
+    (the database was made by an older kg); `IF NOT EXISTS` alone would keep them as they were."""
+    wanted = vocab.fulltext_indexes()
+    rows = db.read("SHOW FULLTEXT INDEXES YIELD name, entityType, labelsOrTypes, properties "
+                   "WHERE name IN $names RETURN name, entityType, labelsOrTypes, properties", {"names": list(wanted)})
+    return sorted(row["name"] for row in rows
+                  if (row["entityType"], sorted(row["labelsOrTypes"]), list(row["properties"]))
+                  != (wanted[row["name"]][0], sorted(wanted[row["name"]][1]), wanted[row["name"]][2]))
+
+
+def ensure_schema(db: Database, vocab: Vocabulary = VOCABULARY) -> list[str]:
+    """Constraints and indexes, idempotent (`IF NOT EXISTS`), then wait for them to be online. A
+    full-text index that differs from the vocabulary's is dropped and made again (and only then);
+    returns the names of those remade."""
+    stale = stale_fulltext_indexes(db, vocab)
+    for name in stale:  # a name from the vocabulary, never from the database's text
+        db.run_auto(f"DROP INDEX {name} IF EXISTS")
+    for statement in constraint_statements(vocab):
         db.run_auto(statement)
     db.run_auto("CALL db.awaitIndexes(300)")
+    return stale
 
 
 def _keep(var: str) -> str:

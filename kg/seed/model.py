@@ -1,17 +1,19 @@
-"""The shape of seed files, as pydantic models (docs/seed-format.md explains them; the JSON
-Schema in docs/seed.schema.json is generated from them by `kg docs`).
-
-Properties that depend on the label or relationship type (`mode`, `title`, `jurisdiction` ...)
-are written inline beside the reserved keys; kg/seed/validate.py checks them against
-kg/schema.py, so the vocabulary lives in one place.
+"""The shape of seed files, as pydantic models built from the vocabulary (kg/schema.py) by
+`build_models`: one model per label and one per relationship type, each with its own properties
+typed, combined as unions discriminated by `label` and `type`. docs/seed-format.md explains them;
+the JSON Schema in docs/seed.schema.json is generated from them by `kg docs`.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import keyword
 import re
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from types import GenericAlias
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union
 
 from pydantic import (
     BaseModel,
@@ -19,12 +21,18 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    Strict,
+    StrictBool,
+    StrictStr,
     StringConstraints,
     Tag,
     TypeAdapter,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    create_model,
 )
 
-from kg.schema import NODE_KINDS, REL_KINDS
+from kg.schema import VOCABULARY, Prop, Vocabulary
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,127}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -33,12 +41,7 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
 Quote = Annotated[str, StringConstraints(min_length=3, max_length=2_000)]
 Confidence = Literal["high", "medium", "low"]
-if TYPE_CHECKING:
-    NodeLabel = str
-    RelType = str
-else:  # the choices come from kg/schema.py, so errors and the JSON Schema list them
-    NodeLabel = Literal[tuple(NODE_KINDS)]
-    RelType = Literal[tuple(REL_KINDS)]
+M = TypeVar("M", bound="_Decl")
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 PRECISIONS = ("year", "month", "day")
@@ -96,49 +99,6 @@ DateField = Annotated[
 ]
 
 
-class _WithProps(BaseModel):
-    """Reserved keys are fields; anything else is a property checked against kg/schema.py."""
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-
-class Link(_WithProps):
-    """A relation with the declaring node at one end (give `from` or `to`, not both)."""
-
-    type: RelType
-    from_: Id | None = Field(default=None, alias="from")
-    to: Id | None = None
-    id: Id | None = None
-    quote: Quote | None = None
-    confidence: Confidence | None = None
-    date: DateField | None = None
-    start: DateField | None = None
-    end: DateField | None = None
-
-
-class NodeDecl(_WithProps):
-    id: Id
-    label: NodeLabel
-    name: Name
-    aliases: list[Name] = []
-    date: DateField | None = None
-    quote: Quote | None = None
-    confidence: Confidence | None = None
-    links: list[Link] = []
-
-
-class RelDecl(_WithProps):
-    type: RelType
-    from_: Id = Field(alias="from")
-    to: Id
-    id: Id | None = None
-    quote: Quote
-    confidence: Confidence
-    date: DateField | None = None
-    start: DateField | None = None
-    end: DateField | None = None
-
-
 class TextPin(_Strict):
     """The article's text in the texts folder, pinned: a text that changed is refused."""
 
@@ -175,28 +135,177 @@ class SourceMeta(_Strict):
     note: Text | None = None
 
 
-class SourceFile(_Strict):
+# --- declarations of nodes and relations: one model per label and per relationship type ---------
+#
+# The models are built from the vocabulary (kg/schema.py) by `build_models`, so each label and each
+# type has exactly its own properties, typed, and the JSON Schema lists them for editors.
+
+INT64 = 2**63 - 1
+#: a 64-bit integer (Neo4j's); `true` is not 1
+Int64 = Annotated[int, Strict(), Field(ge=-INT64, le=INT64)]
+
+
+def _keep_int(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    checked = handler(value)
+    return value if type(value) is int else checked  # 200 stays the integer it was written as
+
+
+#: a finite number, integer or not (an integer stays an integer in the graph)
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False), WrapValidator(_keep_int)]
+
+
+class _Decl(_Strict):
+    #: property name in the file (and the graph) -> its field's name here (`as` is a Python keyword)
+    prop_fields: ClassVar[dict[str, str]] = {}
+
+    def props(self) -> dict[str, Any]:
+        """The vocabulary's properties the declaration gives (not null), by their names in the file."""
+        out = {}
+        for prop, name in self.prop_fields.items():
+            value = getattr(self, name)
+            if value is not None:
+                out[prop] = value
+        return out
+
+
+class LinkBase(_Decl):
+    """A relation with the declaring node at one end (give `from` or `to`, not both)."""
+
+    type: str
+    from_: Id | None = Field(default=None, alias="from")
+    to: Id | None = None
+    id: Id | None = None
+    quote: Quote | None = None
+    confidence: Confidence | None = None
+
+
+class NodeBase(_Decl):
+    id: Id
+    label: str
+    name: Name
+    aliases: list[Name] = []
+    quote: Quote | None = None
+    confidence: Confidence | None = None
+    links: list[LinkBase] = []
+
+
+class RelBase(_Decl):
+    type: str
+    from_: Id = Field(alias="from")
+    to: Id
+    id: Id | None = None
+    quote: Quote
+    confidence: Confidence
+
+
+class RegistryFileBase(_Strict):
+    actors: list[NodeBase]
+
+
+class SourceFileBase(_Strict):
     source: SourceMeta
-    nodes: list[NodeDecl] = []
-    relations: list[RelDecl] = []
+    nodes: list[NodeBase] = []
+    relations: list[RelBase] = []
     mentions: list[Id] = []
 
 
-class RegistryFile(_Strict):
-    actors: list[NodeDecl]
+#: keys a property may not have: those of the declarations, and those the loader writes itself
+_WRITTEN = {"key", "sources", "quotes", "confidences", "quotes_text", "aliases_text"}
+RESERVED = {"node": {*NodeBase.model_fields, *_WRITTEN},
+            "link": {"type", "from", "to", "id", "quote", "confidence", *_WRITTEN}}
 
 
-SeedFile = RegistryFile | SourceFile
+def prop_type(prop: Prop) -> Any:
+    """The type of a property's value in a seed file."""
+    if prop.choices:
+        return Literal[prop.choices]
+    if prop.refers_to:
+        return Id
+    return {"str": StrictStr, "int": Int64, "float": Number, "bool": StrictBool, "str[]": list[StrictStr],
+            "date": DateField}[prop.type]
 
 
-def json_schema() -> dict[str, Any]:
-    schema = TypeAdapter(SeedFile).json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "kg seed file"
-    schema["description"] = ("A registry of actors (`actors:`) or one source document (`source:`). "
-                             "Generated from kg/seed/model.py by `kg docs`; see docs/seed-format.md.")
-    return schema
+def prop_doc(prop: Prop) -> str:
+    refers = f"the id of a {' or '.join(prop.refers_to)}" if prop.refers_to else ""
+    return "; ".join(x for x in (prop.doc, refers) if x)
 
 
-def json_schema_text() -> str:
-    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+def _prop_fields(props: dict[str, Prop], reserved: set[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    fields: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for prop, spec in props.items():
+        if prop in reserved:
+            raise ValueError(f"property {prop!r} is a reserved key of seed declarations")
+        name = f"{prop}_" if keyword.iskeyword(prop) or prop.startswith(("model_", "_")) else prop
+        fields[name] = (prop_type(spec) | None, Field(default=None, alias=prop, description=prop_doc(spec) or None))
+        names[prop] = name
+    return fields, names
+
+
+def _model(name: str, base: type[M], doc: str, tag: tuple[str, str], props: dict[str, Prop], reserved: set[str],
+           **more: Any) -> type[M]:
+    fields, names = _prop_fields(props, reserved)
+    key, value = tag
+    model = create_model(name, __base__=base, __doc__=doc, __module__=__name__,
+                         **{key: (Literal[value], Field(description=doc)), **more, **fields})
+    model.prop_fields = names
+    return model
+
+
+def _list(item: Any) -> Any:
+    return GenericAlias(list, (item,))
+
+
+def _union(models: list[type[Any]], key: str) -> Any:
+    if len(models) == 1:
+        return models[0]
+    return Annotated[Union[tuple(models)], Field(discriminator=key)]  # noqa: UP007 - built at run time
+
+
+@dataclass(frozen=True)
+class Models:
+    """The models of one vocabulary: per label, per relationship type (as a `links:` entry and as a
+    `relations:` entry), and of the two kinds of file."""
+
+    vocab: Vocabulary
+    nodes: dict[str, type[NodeBase]]
+    links: dict[str, type[LinkBase]]
+    relations: dict[str, type[RelBase]]
+    registry: type[RegistryFileBase]
+    source: type[SourceFileBase]
+
+    def json_schema(self) -> dict[str, Any]:
+        either: Any = self.registry | self.source
+        schema = TypeAdapter(either).json_schema(by_alias=True)
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = "kg seed file"
+        schema["description"] = ("A registry of actors (`actors:`) or one source document (`source:`). Generated "
+                                 "from kg/schema.py and kg/seed/model.py by `kg docs`; see docs/seed-format.md.")
+        return schema
+
+
+def build_models(vocab: Vocabulary = VOCABULARY) -> Models:
+    """The seed file models of `vocab`; each declaration's properties are its label's or type's own."""
+    links = {t: _model(f"{t}_link", LinkBase, k.doc, ("type", t), k.props, RESERVED["link"])
+             for t, k in vocab.rels.items()}
+    link = _union(list(links.values()), "type")
+    nodes = {lb: _model(lb, NodeBase, k.doc, ("label", lb), k.props, RESERVED["node"], links=(_list(link), []))
+             for lb, k in vocab.nodes.items()}
+    relations = {t: _model(t, RelBase, k.doc, ("type", t), k.props, RESERVED["link"]) for t, k in vocab.rels.items()}
+    node = _union(list(nodes.values()), "label")
+    registry = create_model("RegistryFile", __base__=RegistryFileBase, __module__=__name__,
+                            actors=(_list(node), ...))
+    source = create_model("SourceFile", __base__=SourceFileBase, __module__=__name__,
+                          nodes=(_list(node), []), relations=(_list(_union(list(relations.values()), "type")), []))
+    return Models(vocab, nodes, links, relations, registry, source)
+
+
+@functools.cache
+def default_models() -> Models:
+    """The models of kg's vocabulary, built once, when first needed (not on import: building them
+    takes a noticeable part of a second, and `kg query` needs only check_iso from here)."""
+    return build_models(VOCABULARY)
+
+
+def json_schema_text(models: Models | None = None) -> str:
+    return json.dumps((models or default_models()).json_schema(), indent=2, sort_keys=True) + "\n"

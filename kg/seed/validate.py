@@ -7,33 +7,32 @@ the first) so a contributor can fix a file in one pass.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from kg.errors import ValidationFailed
-from kg.schema import NODE_KINDS, REL_KINDS, Prop
+from kg.schema import NodeKind, RelKind
 from kg.seed.model import (
     DateSpec,
-    Link,
-    NodeDecl,
-    RegistryFile,
-    RelDecl,
-    SourceFile,
+    LinkBase,
+    Models,
+    NodeBase,
+    RegistryFileBase,
+    RelBase,
+    SourceFileBase,
     TextPin,
     check_iso,
+    default_models,
     precision,
 )
 from kg.seed.reader import Document, Path_, Problem, ReadError, read
 from kg.texts import Article, Pin, Texts, check_pin
 
 SEED_SUFFIXES = (".yaml", ".yml")
-REF_PROPS = {"product": ("Product",)}  # properties whose value is the id of another node, and its labels
-INT64 = 2**63 - 1
 CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
@@ -119,6 +118,72 @@ def _loc(path: Path_) -> str:
     return out
 
 
+def _choices(values: Iterable[str]) -> str:
+    """`'a', 'b' or 'c'`, as pydantic lists the choices of a Literal."""
+    quoted = [repr(v) for v in values]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def _at(data: Any, path: Path_) -> Any:
+    """The value at `path` in a file's data (None when there is none)."""
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+#: pydantic error types that mean "a value of the wrong type"
+_TYPE_ERRORS = {"string_type", "int_type", "int_from_float", "float_type", "bool_type", "list_type"}
+
+
+def explain(models: Models, data: Any, err: Any) -> tuple[Path_, str]:
+    """Where a pydantic error is in the file, and what is wrong, in the vocabulary's terms.
+
+    A discriminated union puts the label or type in the error's location (`actors.0.PoliceAgency.level`);
+    it is taken out of the location and used to name the label's properties or a property's choices."""
+    vocab = models.vocab
+    raw = err["loc"]
+    loc: list[str | int] = []
+    kind: NodeKind | RelKind | None = None
+    key_at = -1  # where, in `loc`, the key after the last label or type is
+    for i, part in enumerate(raw):
+        if _internal(part):
+            continue
+        if isinstance(part, str) and i and isinstance(raw[i - 1], int) and (part in vocab.nodes or part in vocab.rels):
+            kind = vocab.nodes.get(part) or vocab.rels[part]
+            key_at = len(loc)
+            continue
+        loc.append(part)
+    path = tuple(loc)
+    etype, msg = err["type"], err["msg"].removeprefix("Value error, ")
+    if etype in ("union_tag_invalid", "union_tag_not_found"):
+        field_ = str(err.get("ctx", {}).get("discriminator", "")).strip("'")
+        path = (*path, field_)
+        tags = vocab.nodes if field_ == "label" else vocab.rels
+        if etype == "union_tag_not_found":
+            return path, f"{_loc(path)}: Field required (one of {_choices(tags)})"
+        return path, f"{_loc(path)}: Input should be {_choices(tags)}"
+    if kind is not None and key_at < len(loc) and isinstance(loc[key_at], str):
+        key = str(loc[key_at])
+        name = kind.label if isinstance(kind, NodeKind) else kind.type
+        spec = kind.props.get(key)
+        if etype == "extra_forbidden" and key_at == len(loc) - 1:
+            return path, f"unknown property {key!r} for {name} (allowed: {', '.join(sorted(kind.props)) or 'none'})"
+        if spec is not None and spec.type != "date":
+            value = _at(data, path[:key_at + 1])
+            if etype == "literal_error":
+                return path, f"{key} {value!r} is not one of: {', '.join(spec.choices)}"
+            if etype in ("less_than_equal", "greater_than_equal") and spec.type == "int":
+                return path, f"{key} {value} is out of range (a 64-bit integer)"
+            if etype == "finite_number":
+                return path, f"{key} must be a finite number, not {value!r}"
+            if etype in _TYPE_ERRORS:
+                return path, f"{key} must be {spec.type.replace('str', 'text')}, not {value!r}"
+    return path, f"{_loc(path) or 'file'}: {msg}"
+
+
 def _flatten_date(key: str, value: str | DateSpec, props: dict[str, Any]) -> None:
     spec = value if isinstance(value, DateSpec) else DateSpec(value=value)
     props[key] = spec.value
@@ -134,7 +199,9 @@ Resolver = Callable[[list[str]], dict[str, str]]
 
 
 class _Checker:
-    def __init__(self, texts: Texts | None = None, strict: bool = False) -> None:
+    def __init__(self, texts: Texts | None = None, strict: bool = False, models: Models | None = None) -> None:
+        models = models or default_models()
+        self.models, self.vocab = models, models.vocab
         self.problems: list[Problem] = []
         self.seed = Seed()
         self.texts, self.strict = texts, strict
@@ -191,54 +258,20 @@ class _Checker:
         self.seed.quotes_checked += 1
 
     # --- properties --------------------------------------------------------------------------
-    def props(self, doc: Document, path: Path_, extra: dict[str, Any] | None, allowed: dict[str, Prop],
-              what: str) -> dict[str, Any]:
+    def props(self, doc: Document, path: Path_, decl: NodeBase | LinkBase | RelBase,
+              kind: NodeKind | RelKind) -> dict[str, Any]:
+        """The properties a declaration gives, as the graph stores them (dates flattened); the model
+        has checked their names, types and choices; a property naming a node is checked once all is read."""
         out: dict[str, Any] = {}
-        for key, value in (extra or {}).items():
-            spec = allowed.get(key)
-            where = (*path, key)
-            if spec is None:
-                known = ", ".join(sorted(allowed)) or "none"
-                self.add(doc, where, f"unknown property {key!r} for {what} (allowed: {known})")
-                continue
-            if value is None:
-                continue
+        for key, value in decl.props().items():
+            spec = kind.props[key]
             if spec.type == "date":
-                try:
-                    raw = value if isinstance(value, dict) else {"value": value}
-                    _flatten_date(key, DateSpec.model_validate(raw), out)
-                except ValidationError as e:
-                    self.add(doc, where, f"{key}: {e.errors()[0]['msg'].removeprefix('Value error, ')}")
+                _flatten_date(key, value, out)
                 continue
-            ok = {
-                "str": isinstance(value, str),
-                "int": isinstance(value, int) and not isinstance(value, bool),
-                "float": isinstance(value, int | float) and not isinstance(value, bool),
-                "bool": isinstance(value, bool),
-                "str[]": isinstance(value, list) and all(isinstance(v, str) for v in value),
-            }[spec.type]
-            if not ok:
-                self.add(doc, where, f"{key} must be {spec.type.replace('str', 'text')}, not {value!r}")
-                continue
-            if spec.choices and value not in spec.choices:
-                self.add(doc, where, f"{key} {value!r} is not one of: {', '.join(spec.choices)}")
-                continue
-            if spec.type == "int" and not -INT64 <= value <= INT64:
-                self.add(doc, where, f"{key} {value} is out of range (a 64-bit integer)")
-                continue
-            if spec.type == "float" and not math.isfinite(value):
-                self.add(doc, where, f"{key} must be a finite number, not {value!r}")
-                continue
-            if key in REF_PROPS:
-                self.ref(value, doc, where, REF_PROPS[key])
+            if spec.refers_to:
+                self.ref(value, doc, (*path, key), spec.refers_to)
             out[key] = value
         return out
-
-    def dates(self, decl: BaseModel, out: dict[str, Any]) -> None:
-        for key in ("date", "start", "end"):
-            value = getattr(decl, key, None)
-            if value is not None:
-                _flatten_date(key, value, out)
 
     # --- files ---------------------------------------------------------------------------------
     def file(self, path: Path, name: str) -> None:
@@ -252,22 +285,22 @@ class _Checker:
         if not isinstance(data, dict) or not ({"actors", "source"} & set(data)):
             self.add(doc, (), "expected a mapping with `actors:` (a registry) or `source:` (a source document)")
             return
-        model: type[RegistryFile] | type[SourceFile] = RegistryFile if "actors" in data else SourceFile
+        model: type[RegistryFileBase] | type[SourceFileBase] = (
+            self.models.registry if "actors" in data else self.models.source)
         try:
             parsed = model.model_validate(data)
         except ValidationError as e:
             for err in e.errors():
-                loc = tuple(p for p in err["loc"] if not _internal(p))
-                msg = err["msg"].removeprefix("Value error, ")
-                self.add(doc, loc, f"{_loc(loc) or 'file'}: {msg}")
+                where, message = explain(self.models, data, err)
+                self.add(doc, where, message)
             return
-        if isinstance(parsed, RegistryFile):
+        if isinstance(parsed, RegistryFileBase):
             for i, decl in enumerate(parsed.actors):
                 self.node(doc, ("actors", i), decl, source=None)
         else:
             self.source(doc, parsed)
 
-    def source(self, doc: Document, parsed: SourceFile) -> None:
+    def source(self, doc: Document, parsed: SourceFileBase) -> None:
         meta = parsed.source
         sid = meta.id
         if sid in self.seed.sources or sid in self.seed.nodes:
@@ -286,10 +319,10 @@ class _Checker:
         _flatten_date("published", meta.published, props)
         rec = SourceRec(sid, props, doc.problem(("source",), ""), meta.publisher, list(meta.authors))
         self.seed.sources[sid] = rec
-        self.ref(meta.publisher, doc, ("source", "publisher"), ("Organization", "Person"))
+        self.ref(meta.publisher, doc, ("source", "publisher"), self.vocab.provenance["PUBLISHED_BY"].targets)
         rec.mentions.add(meta.publisher)
         for i, author in enumerate(meta.authors):
-            self.ref(author, doc, ("source", "authors", i), ("Person",))
+            self.ref(author, doc, ("source", "authors", i), self.vocab.provenance["AUTHORED_BY"].targets)
             rec.mentions.add(author)
         for i, mention in enumerate(parsed.mentions):
             self.ref(mention, doc, ("mentions", i), None)
@@ -301,8 +334,8 @@ class _Checker:
             self.relation(doc, ("relations", i), rel, rec, rel.from_, rel.to, rel.quote, rel.confidence)
         self.article = None
 
-    def node(self, doc: Document, path: Path_, decl: NodeDecl, source: SourceRec | None) -> None:
-        kind = NODE_KINDS[decl.label]
+    def node(self, doc: Document, path: Path_, decl: NodeBase, source: SourceRec | None) -> None:
+        kind = self.vocab.nodes[decl.label]
         if source is None and not kind.is_actor:
             self.add(doc, (*path, "label"), f"a {decl.label} is a fact: declare it in a source file, with its quote")
             return
@@ -310,11 +343,10 @@ class _Checker:
             missing = " and ".join(k for k in ("quote", "confidence") if getattr(decl, k) is None)
             self.add(doc, path, f"{decl.id}: a fact needs a {missing} from its source")
             return
-        props = self.props(doc, path, decl.model_extra, kind.props, decl.label)
+        props = self.props(doc, path, decl, kind)
         props.update(id=decl.id, name=decl.name)
         if decl.aliases:
             props["aliases"] = list(decl.aliases)
-        self.dates(decl, props)
         existing = self.seed.nodes.get(decl.id) or self.seed.sources.get(decl.id)
         if existing is not None:
             if (isinstance(existing, SourceRec) or existing.in_registry or source is None
@@ -339,7 +371,7 @@ class _Checker:
         for j, link in enumerate(decl.links):
             self.link(doc, (*path, "links", j), link, decl, source)
 
-    def link(self, doc: Document, path: Path_, link: Link, node: NodeDecl, source: SourceRec | None) -> None:
+    def link(self, doc: Document, path: Path_, link: LinkBase, node: NodeBase, source: SourceRec | None) -> None:
         if (link.from_ is None) == (link.to is None):
             self.add(doc, path, f"a link of {node.id!r} names exactly one other end: `from` or `to`")
             return
@@ -352,11 +384,10 @@ class _Checker:
         start, end = (link.from_, node.id) if link.from_ else (node.id, link.to or "")
         self.relation(doc, path, link, source, start, end, quote, confidence)
 
-    def relation(self, doc: Document, path: Path_, rel: RelDecl | Link, source: SourceRec, start: str, end: str,
+    def relation(self, doc: Document, path: Path_, rel: RelBase | LinkBase, source: SourceRec, start: str, end: str,
                  quote: str, confidence: str) -> None:
-        kind = REL_KINDS[rel.type]
-        props = self.props(doc, path, rel.model_extra, kind.props, rel.type)
-        self.dates(rel, props)
+        kind = self.vocab.rels[rel.type]
+        props = self.props(doc, path, rel, kind)
         key = rel.id or f"{start}--{rel.type}--{end}"
         props["key"] = key
         self.ref(start, doc, (*path, "from"), kind.sources)
@@ -394,7 +425,7 @@ class _Checker:
     # --- references --------------------------------------------------------------------------------
     def check_refs(self, resolve: Resolver | None) -> None:
         labels = {k: v.label for k, v in self.seed.nodes.items()}
-        labels.update({k: "Source" for k in self.seed.sources})
+        labels.update({k: self.vocab.source.label for k in self.seed.sources})
         unknown = sorted({ref for ref, _, _ in self.refs if ref not in labels})
         if unknown and resolve is not None and not self.problems:  # bad files never reach the database
             self.seed.external = resolve(unknown)
@@ -411,19 +442,20 @@ class _Checker:
 
 
 def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: bool = False,
-             resolve: Resolver | None = None) -> Seed:
+             resolve: Resolver | None = None, models: Models | None = None) -> Seed:
     """Read and check every seed file under `paths`; raise ValidationFailed listing all problems.
 
     With `texts` (a texts folder), every source's text is checked against its pin and every quote
     against the text; `strict` makes a quote that could not be checked an error. `resolve` looks up
-    ids the files name but do not declare (a partial load: in the database).
+    ids the files name but do not declare (a partial load: in the database). `models` are those of
+    another vocabulary (kg/seed/model.py's build_models); by default kg's.
 
         seed = validate([Path("seed")], texts=Path("../shared/sources"))
     """
     paths = list(paths)
     if isinstance(texts, Path):
         texts = Texts(texts)
-    checker = _Checker(texts, strict)
+    checker = _Checker(texts, strict, models)
     checker.seed.texts = str(texts.folder) if texts else None
     files = list(seed_files(paths))
     if not files:
@@ -467,5 +499,5 @@ def _cite(props: dict[str, Any], citations: list[Citation]) -> None:
     props["quotes_text"] = "".join(c.quote + " | " for c in citations)  # for the full-text index
 
 
-__all__ = ["Citation", "NodeRec", "RelRec", "Resolver", "Seed", "SourceRec", "check_iso", "unchecked_note",
-           "validate"]
+__all__ = ["Citation", "NodeRec", "RelRec", "Resolver", "Seed", "SourceRec", "check_iso", "explain",
+           "unchecked_note", "validate"]
