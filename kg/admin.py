@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from kg import versions
 from kg.config import read_password_file, read_state, state_dir
 from kg.errors import KgError, ServerError, UsageError
 from kg.server import LocalServer, java_command, resolve_jars
@@ -130,6 +131,11 @@ def restore(source: Path, force: bool = False, log: Callable[[str], None] = lamb
     work_dir = Path(tempfile.mkdtemp(prefix=".restore."))
     try:
         (work_dir / f"{DATABASE}.dump").symlink_to(source.resolve())
+        # read the archive's metadata first: a file that is no dump never stops the server
+        info = run_admin(server.home, "database", "load", "--info", f"--from-path={work_dir}", DATABASE)
+        if info.returncode != 0:
+            raise KgError(f"{source} is not a dump of this Neo4j version ({versions.NEO4J_VERSION}): {_why(info)}; "
+                          "the server was left as it was")
 
         def work() -> str:
             proc = run_admin(server.home, "database", "load", DATABASE, f"--from-path={work_dir}",

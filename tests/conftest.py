@@ -18,6 +18,7 @@ import os
 import secrets
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,3 +223,61 @@ def seeded(_guarded: ServerHandle) -> Iterator[Database]:
         _wipe(database)
         load(database, validate([ROOT / "seed"]))
         yield database
+
+
+#: the password the checkout server is started with (tests/test_security.py greps everything for it)
+KNOWN_PASSWORD = "Kn0wn-Test-Secret-4f9b2c"
+
+
+@dataclass
+class CheckoutServer:
+    """The server `kg db up --backend local` starts for a checkout, with its state in a folder of its
+    own: one per test session, shared by the tests of `kg db up/status/guide/dump/restore/down` and of
+    secrets, since each start costs many seconds. Every output of `kg` run through `run` is kept in
+    `printed`, so the security test can look for the password in all of it."""
+
+    state: Path
+    bolt_port: int
+    http_port: int
+    up: subprocess.CompletedProcess[str]
+    printed: list[str]
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
+        env.update(KG_STATE_DIR=str(self.state), KG_NEO4J_HEAP="512m", KG_NEO4J_PAGECACHE="128m",
+                   NEO4J_PASSWORD=KNOWN_PASSWORD)
+        env.update(extra)
+        return env
+
+    def run(self, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        proc = run_kg(*args, env=self.env(**extra))
+        self.printed.append(proc.stdout + proc.stderr)
+        return proc
+
+
+@pytest.fixture(scope="session")
+def checkout_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckoutServer]:
+    """`kg db up` once; at the end of the session `kg db down` must stop it, and then `kg db status`
+    must say in one line that nothing answers (checked here: a failure shows as an error at teardown)."""
+    state = tmp_path_factory.mktemp("checkout") / "state"
+    bolt, http = free_port(), free_port()
+    handle = CheckoutServer(state, bolt, http, subprocess.CompletedProcess([], 0), [])
+    handle.up = handle.run("db", "up", "--backend", "local", "--bolt-port", str(bolt), "--http-port", str(http))
+    try:
+        assert handle.up.returncode == 0, handle.up.stderr
+        # until `kg load` (or `kg db guide`) writes the guide, the Browser is offered a placeholder
+        from kg import browser
+
+        base = browser.local_base(http)
+        with urllib.request.urlopen(browser.guide_url(base), timeout=10) as resp:
+            assert resp.read().decode() == browser.placeholder_html(base)
+        yield handle
+    finally:
+        down = handle.run("db", "down")
+    assert down.returncode == 0 and "stopped" in down.stderr, down.stderr
+    after = handle.run("db", "status")
+    assert after.returncode == 1 and len(after.stderr.strip().splitlines()) == 1, after.stderr
+    assert f"bolt://127.0.0.1:{bolt}" in after.stderr and "kg db up" in after.stderr
+    assert all(KNOWN_PASSWORD not in text for text in handle.printed)
+    for log in (state / "neo4j" / "logs").glob("*"):
+        assert KNOWN_PASSWORD not in log.read_text(errors="replace"), log

@@ -17,7 +17,7 @@ from kg.export import canonical, export
 from kg.output import to_markdown
 from kg.server import LocalServer, free_port
 
-from .conftest import ROOT, ServerHandle, run_kg
+from .conftest import ROOT, CheckoutServer, ServerHandle, run_kg
 
 CTV = "src-ctv-edmonton-2020-02-28"
 CBC = "src-cbc-hamilton-2020-02"
@@ -179,36 +179,31 @@ def test_bad_export_requests_say_what_is_wrong_and_leave_nothing(seeded: Databas
     assert folder_needed.returncode == 2 and "give --out FOLDER" in folder_needed.stderr
 
 
-def test_dump_and_restore_round_trip_on_the_local_server(tmp_path: Path) -> None:
-    """`kg db up` in a state folder of its own, load the seed, dump, wipe, restore: the same graph."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
-    env.update(KG_STATE_DIR=str(tmp_path / "state"), KG_NEO4J_HEAP="512m", KG_NEO4J_PAGECACHE="64m")
-    up = run_kg("db", "up", "--backend", "local", "--bolt-port", str(free_port()), "--http-port", str(free_port()),
-                env=env)
-    assert up.returncode == 0, up.stderr
-    try:
-        assert run_kg("load", env=env).returncode == 0
-        original = run_kg("export", env=env).stdout
-        dump = tmp_path / "kg.dump"
-        dumped = run_kg("db", "dump", str(dump), env=env)
-        assert dumped.returncode == 0, dumped.stderr
-        assert dump.stat().st_size > 1000 and "started the local server again" in dumped.stderr
-        again = run_kg("db", "dump", str(dump), env=env)
-        assert again.returncode == 2 and "never overwrites" in again.stderr
+def test_dump_and_restore_round_trip_on_the_local_server(checkout_server: CheckoutServer, tmp_path: Path) -> None:
+    """The checkout's server (`kg db up` in a state folder of its own): load the seed, dump, wipe,
+    restore: the same graph."""
+    server = checkout_server
+    assert server.run("load").returncode == 0
+    original = server.run("export").stdout
+    dump = tmp_path / "kg.dump"
+    dumped = server.run("db", "dump", str(dump))
+    assert dumped.returncode == 0, dumped.stderr
+    assert dump.stat().st_size > 1000 and "started the local server again" in dumped.stderr
+    again = server.run("db", "dump", str(dump))
+    assert again.returncode == 2 and "never overwrites" in again.stderr
 
-        refused = run_kg("db", "restore", str(dump), env=env)
-        assert refused.returncode == 2 and "only with --force" in refused.stderr
-        state = json.loads((tmp_path / "state" / "server.json").read_text())
-        password = (tmp_path / "state" / "password").read_text().strip()
-        with Database(Settings(uri=state["uri"], password=password)) as live:
-            live.run_auto("MATCH (n) DETACH DELETE n")
-        not_a_dump = tmp_path / "notes.txt"
-        not_a_dump.write_text("not a dump\n")
-        bad = run_kg("db", "restore", str(not_a_dump), env=env)
-        assert bad.returncode == 1 and "not a dump of this Neo4j version" in bad.stderr
-        assert run_kg("db", "status", env=env).returncode == 0  # the server is back up after a failure
-        restored = run_kg("db", "restore", str(dump), env=env)
-        assert restored.returncode == 0, restored.stderr
-        assert run_kg("export", env=env).stdout == original
-    finally:
-        run_kg("db", "down", env=env)
+    refused = server.run("db", "restore", str(dump))
+    assert refused.returncode == 2 and "only with --force" in refused.stderr
+    state = json.loads((server.state / "server.json").read_text())
+    password = (server.state / "password").read_text().strip()
+    with Database(Settings(uri=state["uri"], password=password)) as live:
+        live.run_auto("MATCH (n) DETACH DELETE n")
+    not_a_dump = tmp_path / "notes.txt"
+    not_a_dump.write_text("not a dump\n")
+    bad = server.run("db", "restore", str(not_a_dump))
+    assert bad.returncode == 1 and "not a dump of this Neo4j version" in bad.stderr
+    assert "the server was left as it was" in bad.stderr and "stopped" not in bad.stderr
+    assert server.run("db", "status").returncode == 0  # the server is still up after a failure
+    restored = server.run("db", "restore", str(dump))
+    assert restored.returncode == 0, restored.stderr
+    assert server.run("export").stdout == original

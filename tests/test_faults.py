@@ -62,11 +62,15 @@ def victim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Victim]:
         v.server.stop()
 
 
+#: rows per transaction of the interrupted loads: small, so that a kill lands between many commits
+BATCH = "200"
+
+
 @pytest.fixture(scope="module")
 def big_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """About 60,000 rows: more than one transaction holds, so a kill leaves a partial load."""
-    folder = tmp_path_factory.mktemp("synthetic-10k")
-    generate(folder, entities=10_000, seed=11)
+    """About 18,000 rows: some 90 transactions of BATCH rows, so a kill leaves a partial load."""
+    folder = tmp_path_factory.mktemp("synthetic-3k")
+    generate(folder, entities=3_000, seed=11)
     return folder
 
 
@@ -84,14 +88,14 @@ def _wait_for_writes(v: Victim, proc: subprocess.Popen[str], timeout: float = 12
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, f"the load ended before it could be interrupted: {proc.communicate()}"
-        if v.count() > 2000:
+        if v.count() > 300:
             return
         time.sleep(0.2)
     raise AssertionError("the load wrote nothing in time")
 
 
 def _reload_equals_clean(v: Victim, big_seed: Path, clean_export: list[str]) -> None:
-    again = v.kg("load", str(big_seed))
+    again = v.kg("load", str(big_seed))  # the default batch size
     _, errors = again.communicate(timeout=600)
     assert again.returncode == 0, errors
     with Database(v.settings) as db:
@@ -99,7 +103,7 @@ def _reload_equals_clean(v: Victim, big_seed: Path, clean_export: list[str]) -> 
 
 
 def test_server_killed_mid_load(victim: Victim, big_seed: Path, clean_export: list[str]) -> None:
-    proc = victim.kg("load", str(big_seed))
+    proc = victim.kg("load", "--batch-size", BATCH, str(big_seed))
     _wait_for_writes(victim, proc)
     victim.server.kill()  # SIGKILL, as a crash
     _, errors = proc.communicate(timeout=120)
@@ -114,7 +118,7 @@ def test_server_killed_mid_load(victim: Victim, big_seed: Path, clean_export: li
 def test_loader_killed_mid_load(victim: Victim, big_seed: Path, clean_export: list[str]) -> None:
     with Database(victim.settings) as db:
         wipe(db)
-    proc = victim.kg("load", str(big_seed))
+    proc = victim.kg("load", "--batch-size", BATCH, str(big_seed))
     _wait_for_writes(victim, proc)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)

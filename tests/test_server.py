@@ -17,7 +17,7 @@ from kg.config import Settings
 from kg.db import Database
 from kg.server import free_port
 
-from .conftest import ROOT, ServerHandle, run_kg
+from .conftest import ROOT, CheckoutServer, ServerHandle, run_kg
 
 pytestmark = pytest.mark.db
 
@@ -61,53 +61,43 @@ def test_env_path_refuses_to_wipe_a_database_it_did_not_create(server: ServerHan
     assert db.read("MATCH (p:Precious) RETURN p.id AS id") == [{"id": "keep-me"}]
 
 
-def test_db_up_status_down_round_trip(tmp_path: Path) -> None:
-    bolt, http = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
-    env.update(KG_STATE_DIR=str(tmp_path / "state"), KG_NEO4J_HEAP="512m", KG_NEO4J_PAGECACHE="128m")
-    up = run_kg("db", "up", "--backend", "local", "--bolt-port", str(bolt), "--http-port", str(http), env=env)
-    try:
-        assert up.returncode == 0, up.stderr
-        assert f"bolt://127.0.0.1:{bolt}" in up.stdout
-        assert f"http://127.0.0.1:{http}/browser/" in up.stdout
-        assert "neo4j" in up.stdout
-        password = (tmp_path / "state" / "password").read_text().strip()
-        assert password not in up.stdout + up.stderr
-        assert oct((tmp_path / "state" / "password").stat().st_mode & 0o777) == "0o600"
+def test_db_up_status_guide_and_up_again(checkout_server: CheckoutServer) -> None:
+    """`kg db up` (the session's checkout server), status, the guide, and up again (one server). Its
+    `kg db down`, and status afterwards, are checked when the session ends (tests/conftest.py)."""
+    server, up = checkout_server, checkout_server.up
+    bolt, http = server.bolt_port, server.http_port
+    assert f"bolt://127.0.0.1:{bolt}" in up.stdout
+    assert f"http://127.0.0.1:{http}/browser/" in up.stdout
+    assert "neo4j" in up.stdout
+    password = (server.state / "password").read_text().strip()
+    assert password not in up.stdout + up.stderr
+    assert oct((server.state / "password").stat().st_mode & 0o777) == "0o600"
 
-        with urllib.request.urlopen(f"http://127.0.0.1:{http}/browser/", timeout=10) as resp:
-            assert resp.status == 200
-            assert "Neo4j Browser" in resp.read().decode()
-        # the guide: a placeholder until `kg load` writes the real one, which the running server serves
-        base = browser.local_base(http)
-        assert _get(browser.guide_url(base)) == browser.placeholder_html(base)
-        load = run_kg("load", env=env)
-        assert load.returncode == 0, load.stderr
-        assert f"wrote kg's guide; in Neo4j Browser: :guide {browser.guide_url(base)}" in load.stderr
-        guide, deadline = browser.guide_html(base), time.monotonic() + 15
-        while _get(browser.guide_url(base)) != guide and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert _get(browser.guide_url(base)) == guide
-        again_guide = run_kg("db", "guide", env=env)
-        assert again_guide.returncode == 0 and browser.guide_url(base) in again_guide.stderr, again_guide.stderr
+    with urllib.request.urlopen(f"http://127.0.0.1:{http}/browser/", timeout=10) as resp:
+        assert resp.status == 200
+        assert "Neo4j Browser" in resp.read().decode()
+    # the guide: a placeholder after `kg db up` (checked by the fixture) until `kg load` writes the real
+    # one, which the running server serves
+    base = browser.local_base(http)
+    load = server.run("load")
+    assert load.returncode == 0, load.stderr
+    assert f"wrote kg's guide; in Neo4j Browser: :guide {browser.guide_url(base)}" in load.stderr
+    guide, deadline = browser.guide_html(base), time.monotonic() + 15
+    while _get(browser.guide_url(base)) != guide and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _get(browser.guide_url(base)) == guide
+    again_guide = server.run("db", "guide")
+    assert again_guide.returncode == 0 and browser.guide_url(base) in again_guide.stderr, again_guide.stderr
 
-        status = run_kg("db", "status", env=env)
-        assert status.returncode == 0, status.stderr
-        assert f"Neo4j {versions.NEO4J_SERIES}." in status.stdout
+    status = server.run("db", "status")
+    assert status.returncode == 0, status.stderr
+    assert f"Neo4j {versions.NEO4J_SERIES}." in status.stdout
 
-        again = run_kg("db", "up", "--backend", "local", env=env)
-        assert again.returncode == 0, again.stderr
-        assert "already running" in again.stderr
-        pids = subprocess.run(["pgrep", "-f", str(tmp_path / "state" / "neo4j")], capture_output=True, text=True)
-        assert len(pids.stdout.split()) == 1, pids.stdout
-    finally:
-        down = run_kg("db", "down", env=env)
-    assert down.returncode == 0, down.stderr
-    assert "stopped" in down.stderr
-    after = run_kg("db", "status", env=env)
-    assert after.returncode == 1
-    assert len(after.stderr.strip().splitlines()) == 1
-    assert f"bolt://127.0.0.1:{bolt}" in after.stderr and "kg db up" in after.stderr
+    again = server.run("db", "up", "--backend", "local")
+    assert again.returncode == 0, again.stderr
+    assert "already running" in again.stderr
+    pids = subprocess.run(["pgrep", "-f", str(server.state / "neo4j")], capture_output=True, text=True)
+    assert len(pids.stdout.split()) == 1, pids.stdout
 
 
 def _get(url: str) -> str:
