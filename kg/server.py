@@ -249,6 +249,11 @@ class LocalServer:
             "server.directories.import": str(self.home / "import"),
             "dbms.usage_report.enabled": "false",
             "client.allow_telemetry": "false",
+            # Bolt waits 5 s for its idle thread pool and 5 s for its connections when stopping: 10 s of
+            # every `kg db down`, dump and restore on a server with no work left (internal settings of the
+            # Neo4j pinned in kg/versions.py; a version without them refuses to start, and the tests say so)
+            "internal.server.bolt.thread_pool_shutdown_wait_time": "1s",
+            "internal.server.bolt.connection_shutdown_wait_time": "1s",
             # Neo4j Browser may open guides and styles from this machine; kg's opens after connecting
             "browser.remote_content_hostname_whitelist": browser.ALLOWLIST,
             **guide,

@@ -225,6 +225,10 @@ def seeded(_guarded: ServerHandle) -> Iterator[Database]:
         yield database
 
 
+def _no_content(*_args: Any, **_kwargs: Any) -> Any:
+    raise AssertionError("a server start read seed/ or cypher/")
+
+
 #: the password the checkout server is started with (tests/test_security.py greps everything for it)
 KNOWN_PASSWORD = "Kn0wn-Test-Secret-4f9b2c"
 
@@ -257,12 +261,21 @@ class CheckoutServer:
 
 @pytest.fixture(scope="session")
 def checkout_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckoutServer]:
-    """`kg db up` once; at the end of the session `kg db down` must stop it, and then `kg db status`
-    must say in one line that nothing answers (checked here: a failure shows as an error at teardown)."""
+    """`kg db up` once, with everything that reads seed/ or cypher/ made to fail (a server start must
+    not read content), and the placeholder guide served; at the end of the session `kg db down` must
+    stop it, and then `kg db status` must say in one line that nothing answers (checked here: a failure
+    shows as an error at teardown)."""
     state = tmp_path_factory.mktemp("checkout") / "state"
     bolt, http = free_port(), free_port()
     handle = CheckoutServer(state, bolt, http, subprocess.CompletedProcess([], 0), [])
-    handle.up = handle.run("db", "up", "--backend", "local", "--bolt-port", str(bolt), "--http-port", str(http))
+    with pytest.MonkeyPatch.context() as patch:  # starting a server reads neither seed/ nor cypher/
+        import kg.seed
+        from kg import browser, catalogue, story
+
+        for module, name in ((kg.seed, "validate"), (catalogue, "catalogue"), (story, "load"),
+                             (browser, "guide_html"), (browser, "_seed")):
+            patch.setattr(module, name, _no_content)
+        handle.up = handle.run("db", "up", "--backend", "local", "--bolt-port", str(bolt), "--http-port", str(http))
     try:
         assert handle.up.returncode == 0, handle.up.stderr
         # until `kg load` (or `kg db guide`) writes the guide, the Browser is offered a placeholder

@@ -7,7 +7,6 @@ import html
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -26,9 +25,9 @@ from kg import browser, errors, story
 from kg import catalogue as questions
 from kg.db import Database
 from kg.palette import PALETTE
-from kg.server import LocalServer, free_port, resolve_jars
+from kg.server import free_port, resolve_jars
 
-from .conftest import ROOT, ServerHandle, run_kg
+from .conftest import ROOT, CheckoutServer, ServerHandle, _no_content, run_kg
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -314,54 +313,42 @@ def test_local_server_serves_guide_and_style_beside_the_browser(server: ServerHa
     assert f"browser.post_connect_cmd={browser.post_connect_cmd(base)}\n" in conf
 
 
-def _no_content(*_args: Any, **_kwargs: Any) -> Any:
-    raise AssertionError("a server start read seed/ or cypher/")
-
-
 @pytest.mark.db
 def test_a_server_starts_without_content_and_serves_the_guide_written_later(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Starting a server reads neither seed/ nor cypher/ (here: a seed that does not validate, no
-    cypher/), and serves a placeholder guide; the guide written later is served by the running server."""
-    project = tmp_path / "project"
-    (project / "seed" / "actors").mkdir(parents=True)
-    (project / "seed" / "actors" / "broken.yaml").write_text("actors: [ {id: unclosed\n")
-    (project / "pyproject.toml").write_text("")
-    monkeypatch.chdir(project)
-    import kg.seed
+        checkout_server: CheckoutServer, tmp_path: Path) -> None:
+    """The session's checkout server started with every reader of seed/ and cypher/ made to fail, and
+    served a placeholder guide (tests/conftest.py); beside it the style and the Browser; the guide
+    written later is served by the running server."""
+    server = checkout_server
+    base = browser.local_base(server.http_port)
+    assert "kg load" in browser.placeholder_html(base) and "<slide>" in browser.placeholder_html(base)
+    assert _get(browser.style_url(base)) == browser.grass()
+    assert "Neo4j Browser" in _get(f"http://127.0.0.1:{server.http_port}/browser/")
+    home = server.state / "neo4j"
+    conf = (home / "conf" / "neo4j.conf").read_text()
+    assert f"browser.post_connect_cmd={browser.post_connect_cmd(base)}\n" in conf
 
-    for module, name in ((kg.seed, "validate"), (questions, "catalogue"), (story, "load"), (browser, "guide_html"),
-                         (browser, "_seed")):
-        monkeypatch.setattr(module, name, _no_content)
-    local = LocalServer(tmp_path / "home", bolt_port=free_port(), http_port=free_port(), heap="512m",
-                        pagecache="64m")
-    base = browser.local_base(local.http_port)
-    try:
-        local.start("neo4j", secrets.token_urlsafe(18), timeout=240)
-        assert _get(browser.guide_url(base)) == browser.placeholder_html(base)
-        assert "kg load" in browser.placeholder_html(base) and "<slide>" in browser.placeholder_html(base)
-        assert _get(browser.style_url(base)) == browser.grass()
-        assert "Neo4j Browser" in _get(f"http://127.0.0.1:{local.http_port}/browser/")
-        conf = (local.home / "conf" / "neo4j.conf").read_text()
-        assert f"browser.post_connect_cmd={browser.post_connect_cmd(base)}\n" in conf
+    written = server.run("db", "guide")  # content at hand: this checkout's seed/ and cypher/
+    assert written.returncode == 0, written.stderr
+    guide = browser.guide_html(base)
+    assert _served(browser.guide_url(base), guide) == guide  # no restart
+    assert "Neo4j Browser" in _get(f"http://127.0.0.1:{server.http_port}/browser/")
+    root = home / "kg-browser"
+    assert sorted(p.name for p in browser.served_folder(root).iterdir()) == [browser.GUIDE_FILE, browser.STYLE_FILE]
 
-        monkeypatch.undo()  # content at hand: this checkout's seed/ and cypher/
-        guide = browser.guide_html(base)
-        assert local.write_guide() == browser.guide_url(base)
-        assert _served(browser.guide_url(base), guide) == guide  # no restart
-        assert "Neo4j Browser" in _get(f"http://127.0.0.1:{local.http_port}/browser/")
-        assert sorted(p.name for p in browser.served_folder(local.browser_root).iterdir()) == [
-            browser.GUIDE_FILE, browser.STYLE_FILE]
-    finally:
-        local.stop()
-    # a restart on the same port keeps the guide; on another port the guide's links would be wrong
+
+def test_a_restart_keeps_the_guide_made_for_its_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Preparing a server's Browser folder again (a restart) keeps the guide made for the same base URL;
+    for another port the guide's links would be wrong, so the placeholder comes back. No content read."""
+    root, base, other = tmp_path / "kg-browser", browser.local_base(7474), browser.local_base(7475)
+    browser.prepare_local(root, resolve_jars(), base)
+    guide = browser.guide_html(base)
+    browser.write_guide(root, guide, base)
     monkeypatch.setattr(browser, "guide_html", _no_content)
-    browser.prepare_local(local.browser_root, resolve_jars(), base)
-    assert (browser.served_folder(local.browser_root) / browser.GUIDE_FILE).read_text() == guide
-    other = browser.local_base(local.http_port + 1)
-    browser.prepare_local(local.browser_root, resolve_jars(), other)
-    assert (browser.served_folder(local.browser_root) / browser.GUIDE_FILE).read_text() == \
-        browser.placeholder_html(other)
+    browser.prepare_local(root, resolve_jars(), base)
+    assert (browser.served_folder(root) / browser.GUIDE_FILE).read_text() == guide
+    browser.prepare_local(root, resolve_jars(), other)
+    assert (browser.served_folder(root) / browser.GUIDE_FILE).read_text() == browser.placeholder_html(other)
 
 
 # --- a real Neo4j Browser in headless Chromium --------------------------------------------------------
