@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -224,56 +226,65 @@ def test_validate_refuses_a_file_over_the_size_limit(big_seed: Path) -> None:
 
 # --- kg load: refused, and the database is unchanged ---------------------------------------------
 
-def _load_good_seed(server: ServerHandle) -> str:
-    """Load seed/ and return `kg export` of the result."""
-    env = server.env()
-    proc = run_kg("load", env=env)
-    assert proc.returncode == 0, proc.stderr
-    exported = run_kg("export", env=env)
-    assert exported.returncode == 0, exported.stderr
-    assert exported.stdout.count("\n") > 100, "the good seed did not load"
-    return exported.stdout
-
-
 def _export(server: ServerHandle) -> str:
     proc = run_kg("export", env=server.env())
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
 
+@pytest.fixture(scope="module")
+def good_graph(_guarded: ServerHandle) -> str:
+    """The database holding the good seed (loaded once for the module): `kg export` of it."""
+    from kg.seed.loader import wipe
+
+    with Database(_guarded.settings) as db:
+        wipe(db)
+    proc = run_kg("load", env=_guarded.env())
+    assert proc.returncode == 0, proc.stderr
+    exported = _export(_guarded)
+    assert exported.count("\n") > 100, "the good seed did not load"
+    return exported
+
+
+@contextmanager
+def _unchanged(server: ServerHandle, before: str) -> Iterator[None]:
+    """The block must leave the good graph as it was; if it did not, the graph is loaded again (so
+    the next case starts from it) and the case fails."""
+    yield
+    after = _export(server)
+    if after != before:
+        assert run_kg("load", env=server.env()).returncode == 0
+    assert after == before, "a refused load changed the database"
+
+
 @pytest.mark.db
 @pytest.mark.parametrize(("name", "line", "message"), _case_params())
-def test_load_refuses_and_leaves_the_database_unchanged(name: str, line: int | None, message: str, db: Database,
-                                                       server: ServerHandle) -> None:
-    before = _load_good_seed(server)
-    proc = run_kg("load", *case_paths(name), env=server.env(), timeout=TIMEOUT)
-    after = _export(server)
-    _check(proc, name, line, message)
-    assert after == before
-
-
-@pytest.mark.db
-def test_load_refuses_a_file_over_the_size_limit(big_seed: Path, db: Database, server: ServerHandle) -> None:
-    before = _load_good_seed(server)
-    proc = run_kg("load", BASE, str(big_seed), env=server.env(), timeout=TIMEOUT)
-    assert_refused(proc, str(big_seed), 1, "MB limit for one seed file; split it", only=str(big_seed))
-    assert _export(server) == before
-
-
-@pytest.mark.db
-def test_injection_strings_never_reach_neo4j(db: Database, server: ServerHandle) -> None:
-    """Ids, labels, types and property names written as Cypher are refused; the graph keeps every node."""
-    before = _load_good_seed(server)
-    count = "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS nodes, count(r) AS rels"
-    counts = db.read(count)
-    assert counts[0]["nodes"] > 100
-    for name in ("injection-id.yaml", "injection-label.yaml", "injection-relationship-type.yaml",
-                 "injection-property-key.yaml", "html-in-id.yaml"):
+def test_load_refuses_and_leaves_the_database_unchanged(name: str, line: int | None, message: str,
+                                                       good_graph: str, server: ServerHandle) -> None:
+    with _unchanged(server, good_graph):
         proc = run_kg("load", *case_paths(name), env=server.env(), timeout=TIMEOUT)
-        assert proc.returncode == 1, proc.stderr
-        assert "Traceback" not in proc.stderr
-    assert db.read(count) == counts
-    after = _export(server)
-    assert after == before
+        _check(proc, name, line, message)
+
+
+@pytest.mark.db
+def test_load_refuses_a_file_over_the_size_limit(big_seed: Path, good_graph: str, server: ServerHandle) -> None:
+    with _unchanged(server, good_graph):
+        proc = run_kg("load", BASE, str(big_seed), env=server.env(), timeout=TIMEOUT)
+        assert_refused(proc, str(big_seed), 1, "MB limit for one seed file; split it", only=str(big_seed))
+
+
+@pytest.mark.db
+def test_injection_strings_never_reach_neo4j(good_graph: str, server: ServerHandle) -> None:
+    """Ids, labels, types and property names written as Cypher are refused; the graph keeps every node."""
+    count = "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS nodes, count(r) AS rels"
+    with Database(server.settings) as db, _unchanged(server, good_graph):
+        counts = db.read(count)
+        assert counts[0]["nodes"] > 100
+        for name in ("injection-id.yaml", "injection-label.yaml", "injection-relationship-type.yaml",
+                     "injection-property-key.yaml", "html-in-id.yaml"):
+            proc = run_kg("load", *case_paths(name), env=server.env(), timeout=TIMEOUT)
+            assert proc.returncode == 1, proc.stderr
+            assert "Traceback" not in proc.stderr
+        assert db.read(count) == counts
     for marker in ("DETACH DELETE", "<script>", "injected-agency"):
-        assert marker not in after
+        assert marker not in good_graph
