@@ -1,17 +1,15 @@
 """Faults: the server killed mid-load, the loader killed mid-load, two loads at once. In each
 case loading again (or the loads together) gives exactly the graph of one clean load.
 
-These tests run their own Neo4j (killing the suite's shared one would break other tests)."""
+These tests kill the session's checkout server (tests/conftest.py), not the suite's shared one,
+and bring it back with `kg db up`."""
 
 from __future__ import annotations
 
-import os
-import secrets
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,30 +19,30 @@ from kg.db import Database
 from kg.export import canonical
 from kg.seed import validate
 from kg.seed.loader import load, wipe
-from kg.server import LocalServer, free_port
+from kg.server import LocalServer, bolt_uri
 from kg.synth import generate
 
-from .conftest import ROOT
+from .conftest import KNOWN_PASSWORD, ROOT, CheckoutServer, ServerHandle
 
 pytestmark = pytest.mark.db
 
 
 class Victim:
-    def __init__(self, home: Path) -> None:
-        self.server = LocalServer(home, bolt_port=free_port(), http_port=free_port(), heap="1g", pagecache="256m")
-        self.password = secrets.token_urlsafe(18)
-        self.settings = Settings(uri=self.server.bolt_uri, username="neo4j", password=self.password)
+    """The session's checkout server (`kg db up` in a state folder of its own), which these tests
+    kill and bring back with `kg db up`, as a user would after a crash."""
+
+    def __init__(self, checkout: CheckoutServer) -> None:
+        self.checkout = checkout
+        self.server = LocalServer(checkout.state / "neo4j", bolt_port=checkout.bolt_port,
+                                  http_port=checkout.http_port)
+        self.settings = Settings(uri=bolt_uri(checkout.bolt_port), username="neo4j", password=KNOWN_PASSWORD)
 
     def start(self) -> None:
-        self.server.start("neo4j", self.password, timeout=240)
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
-        env.update(NEO4J_URI=self.settings.uri, NEO4J_USERNAME="neo4j", NEO4J_PASSWORD=self.password)
-        return env
+        up = self.checkout.run("db", "up")
+        assert up.returncode == 0 and "is up" in up.stderr, up.stderr
 
     def kg(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, "-m", "kg", *args], cwd=ROOT, env=self.env(), text=True,
+        return subprocess.Popen([sys.executable, "-m", "kg", *args], cwd=ROOT, env=self.checkout.env(), text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def count(self) -> int:
@@ -53,13 +51,8 @@ class Victim:
 
 
 @pytest.fixture(scope="module")
-def victim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Victim]:
-    v = Victim(tmp_path_factory.mktemp("victim-neo4j"))
-    v.start()
-    try:
-        yield v
-    finally:
-        v.server.stop()
+def victim(checkout_server: CheckoutServer) -> Victim:
+    return Victim(checkout_server)
 
 
 #: rows per transaction of the interrupted loads: small, so that a kill lands between many commits
@@ -68,15 +61,17 @@ BATCH = "200"
 
 @pytest.fixture(scope="module")
 def big_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """About 18,000 rows: some 90 transactions of BATCH rows, so a kill leaves a partial load."""
-    folder = tmp_path_factory.mktemp("synthetic-3k")
-    generate(folder, entities=3_000, seed=11)
+    """About 12,000 rows: some 60 transactions of BATCH rows, so a kill leaves a partial load."""
+    folder = tmp_path_factory.mktemp("synthetic-2k")
+    generate(folder, entities=2_000, seed=11)
     return folder
 
 
 @pytest.fixture(scope="module")
-def clean_export(victim: Victim, big_seed: Path) -> list[str]:
-    with Database(victim.settings) as db:
+def clean_export(_guarded: ServerHandle, big_seed: Path) -> list[str]:
+    """The graph of one clean load, made on the suite's shared server (a canonical export is the same
+    on any server)."""
+    with Database(_guarded.settings) as db:
         wipe(db)
         load(db, validate([big_seed]))
         export = canonical(db)
@@ -125,13 +120,15 @@ def test_loader_killed_mid_load(victim: Victim, big_seed: Path, clean_export: li
     _reload_equals_clean(victim, big_seed, clean_export)
 
 
-def test_two_loads_at_once_equal_one(victim: Victim, tmp_path: Path) -> None:
+def test_two_loads_at_once_equal_one(victim: Victim, tmp_path: Path, _guarded: ServerHandle) -> None:
     small = tmp_path / "synthetic-1k"
     generate(small, entities=1_000, seed=5)
-    with Database(victim.settings) as db:
+    with Database(_guarded.settings) as db:  # one clean load, on the suite's shared server
         wipe(db)
         load(db, validate([small]))
         one = canonical(db)
+        wipe(db)
+    with Database(victim.settings) as db:
         wipe(db)
     first, second = victim.kg("load", str(small)), victim.kg("load", str(small))
     for proc in (first, second):

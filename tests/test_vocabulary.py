@@ -4,6 +4,7 @@ the JSON Schema, docs/model.md's tables, the palette and the schema statements a
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import replace
@@ -208,7 +209,9 @@ def test_a_scaffold_names_the_json_schema_relative_to_where_it_is_written(tmp_pa
         "# yaml-language-server: $schema=../../../docs/seed.schema.json")
 
 
+@functools.cache
 def _json_validator() -> Any:
+    """docs/seed.schema.json, checked against its meta-schema and compiled once."""
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
