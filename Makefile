@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup demo test lint bench clean-venv docker-images test-docker
+.PHONY: setup demo test lint jars bench clean-venv docker-images test-docker
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,12 @@ lint: setup
 	$(BIN)/ruff check kg tests
 	$(BIN)/mypy kg tests
 
-test: lint
-	$(BIN)/pytest
+# Neo4j's jars (from Maven Central, cached in ~/.cache/kg) are fetched before the suite, not inside it
+jars: setup
+	$(BIN)/python -c "from kg.server import resolve_jars; resolve_jars(print)"
+
+test: lint jars
+	$(BIN)/pytest --durations=15
 
 # The images the Docker tests run (users' defaults stay the official neo4j and python images); built
 # without any image registry, and kept while their inputs are unchanged (see README.md, "Docker").

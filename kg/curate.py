@@ -254,10 +254,6 @@ def _comment(text: str, limit: int = 100) -> str:
     return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
-
-
 def _match_actor(name: str | None, actors: Iterable[Actor], labels: tuple[str, ...]) -> Actor | None:
     if not name:
         return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -26,7 +26,6 @@ FILE = "guide.yaml"
 QUESTION_LINK = "question:"
 #: what kg makes from the code and the seed, for a `show:` block
 Shown = Literal["style", "questions", "labels", "sources"]
-SHOWN: tuple[str, ...] = get_args(Shown)
 
 
 class Block(BaseModel):

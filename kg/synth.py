@@ -9,7 +9,6 @@ write the same files. Everything it writes passes `kg validate`.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,7 +154,3 @@ def generate(folder: Path, entities: int = 10_000, seed: int = 7, rels_per_entit
         _dump(folder / "sources" / f"source-{i:05d}.yaml", doc)
         files += 1
     return Written(folder, len(actors), len(relations) + 2 * statements, statements, n_sources, files)
-
-
-def iter_scales() -> Iterator[int]:
-    yield from (1_000, 10_000, 100_000)

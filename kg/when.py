@@ -29,7 +29,6 @@ import re
 from collections.abc import Callable
 
 CERTAIN, POSSIBLE, LATER, OUTSIDE, UNDATED = "certain", "possible", "later", "outside", "undated"
-KNOWN = (CERTAIN, POSSIBLE)
 
 
 def lo(iso: str) -> str:
