@@ -48,7 +48,7 @@ KG_NEO4J_IMAGE ?= kg/neo4j:$(NEO4J_SERIES)-community
 KG_GUIDE_IMAGE ?= kg/guide-python:bookworm
 DOCKER_IMAGES  := KG_NEO4J_IMAGE=$(KG_NEO4J_IMAGE) KG_GUIDE_IMAGE=$(KG_GUIDE_IMAGE)
 # the Docker tests, and the seed and question tests on the testcontainers fixture's container
-DOCKER_TESTS   := tests/test_docker.py tests/test_seed.py tests/test_queries.py
+DOCKER_TESTS   := tests/test_docker.py tests/test_seed.py tests/test_queries.py tests/content
 
 docker-images: setup
 	$(DOCKER_IMAGES) bash tests/docker/build-images

@@ -1,5 +1,6 @@
-"""Named questions against the seed graph: the answers the two articles support, worked out
-from the text; parameter handling; the read-only guards; JSON and CSV output."""
+"""Named questions, the engine: the catalogue and its headers, parameter handling and entity
+resolution, the read-only guards, JSON and CSV output, search and stats. (What each question answers
+on the curated seed: tests/content/test_answers.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,10 +27,6 @@ CBC = "src-cbc-hamilton-2020-02"
 CATALOGUE = ["agencies-learned-at-conferences", "agencies-using-tool", "denied-then-admitted", "investigations",
              "stop-orders", "officials", "statements", "timeline", "entity-profile", "sources-for", "connection",
              "oversight", "trial-access", "unapproved-use"]
-
-
-def ask(db: Database, name: str, **args: object) -> list[dict[str, Any]]:
-    return queries.run(db, name, args).rows
 
 
 # --- the files themselves (no database) ------------------------------------------------------------
@@ -98,185 +94,6 @@ def test_keyword_guard_lets_reads_through(cypher: str) -> None:
 
 
 # --- answers -------------------------------------------------------------------------------------------
-
-@pytest.mark.db
-def test_agencies_learned_at_conferences(seeded: Database) -> None:
-    rows = ask(seeded, "agencies-learned-at-conferences")
-    assert {r["agency_id"] for r in rows} == {"eps", "hamilton-police"}
-    by_agency = {r["agency_id"]: r for r in rows}
-    assert by_agency["eps"]["kind"] == "conference" and by_agency["eps"]["named"] is False
-    assert by_agency["hamilton-police"]["kind"] == "convention" and by_agency["hamilton-police"]["officers"] == 2
-    assert by_agency["eps"]["sources"] == [CTV] and by_agency["hamilton-police"]["sources"] == [CBC]
-    # the vendor's name reaches its product
-    assert ask(seeded, "agencies-learned-at-conferences", tool="Clearview AI") == rows
-
-
-@pytest.mark.db
-def test_agencies_using_the_tool(seeded: Database) -> None:
-    rows = ask(seeded, "agencies-using-tool")
-    assert {r["agency_id"] for r in rows} == {"eps", "hamilton-police", "halton-police", "niagara-police",
-                                              "toronto-police", "rcmp"}
-    eps = [r for r in rows if r["agency_id"] == "eps"]
-    assert {(r["relation"], r["how"], r.get("since")) for r in eps} == {
-        ("HAD_ACCESS", "account", "2019-12"), ("USED", "operational", "2020-01"), ("USED", "test", None)}
-    toronto = next(r for r in rows if r["agency_id"] == "toronto-police")
-    assert toronto["since"] == "2019-10" and toronto["stopped"] is True
-    assert any("Mark Saunders" in s and "2020-02-05" in s for s in toronto["stop_orders"])
-    assert toronto["sources"] == [CBC, CTV]
-    halton = next(r for r in rows if r["agency_id"] == "halton-police")
-    assert halton["how"] == "free_trial" and halton["since"] == "2019-10"
-    collectives = ask(seeded, "agencies-using-tool", collectives=True)
-    assert "law-enforcement-agencies" in {r["agency_id"] for r in collectives}
-
-
-@pytest.mark.db
-def test_denied_then_admitted(seeded: Database) -> None:
-    rows = ask(seeded, "denied-then-admitted")
-    assert [r["agency_id"] for r in rows] == ["eps", "hamilton-police", "niagara-police", "toronto-police"]
-    hamilton = rows[1]
-    assert hamilton["denied_on"] == "2020-02-04"
-    assert hamilton["admitted_by"] == ["Hamilton Police Service freedom of information branch"]
-    eps = rows[0]
-    assert eps["admitted_on"] == "2020-02-28" and eps["denied_as_written"] == "A week earlier"
-    niagara = rows[2]
-    assert niagara["denied_as_written"] == "on Thursday" and niagara["admitted_as_written"] == "Saturday"
-    toronto = rows[3]
-    assert toronto["denied_on"] == "2020-01" and toronto["admitted_on"] == "2020-02"
-    for row in rows:
-        assert row["denial_quotes"] and row["admission_quotes"] and row["sources"]
-
-
-@pytest.mark.db
-def test_investigations_of_clearview(seeded: Database) -> None:
-    rows = ask(seeded, "investigations", subject="Clearview AI")
-    commissioners = next(r for r in rows if r["kind"] == "investigation")
-    assert sorted(commissioners["conducted_by"]) == [
-        "Commission d'accès à l'information du Québec",
-        "Office of the Information and Privacy Commissioner for British Columbia",
-        "Office of the Information and Privacy Commissioner of Alberta",
-        "Office of the Privacy Commissioner of Canada",
-    ]
-    assert commissioners["sources"] == [CTV]
-    review = next(r for r in rows if r["kind"] == "review")
-    assert review["awaited_by"] == ["Halton Regional Police Service"] and review["status"] == "pending"
-    everything = ask(seeded, "investigations")
-    assert len(everything) == 6
-    into_eps = ask(seeded, "investigations", subject="EPS")
-    assert {"Office of the Information and Privacy Commissioner of Alberta"} <= {
-        b for r in into_eps for b in r["conducted_by"]}
-
-
-@pytest.mark.db
-def test_stop_orders(seeded: Database) -> None:
-    toronto = ask(seeded, "stop-orders", agency="Toronto police")
-    direct = [r for r in toronto if r["for_agency_id"] == "toronto-police"]
-    assert [(r["ordered_by"], r["date"], r["kind"]) for r in direct] == [("Mark Saunders", "2020-02-05", "directive")]
-    # Toronto is one of the Ontario police services the commissioner asked to stop
-    assert {r["ordered_by_id"] for r in toronto} == {"mark-saunders", "ontario-ipc"}
-    everything = ask(seeded, "stop-orders")
-    assert ("Frank Bergen", "hamilton-police") in {(r["ordered_by"], r["for_agency_id"]) for r in everything}
-    assert any(r["ordered_by_id"] == "ontario-ipc" and r["kind"] == "request" for r in everything)
-    # Hamilton belongs to Ontario police services, whom the commissioner asked to stop
-    assert any(r["ordered_by_id"] == "ontario-ipc" for r in ask(seeded, "stop-orders", agency="hamilton-police"))
-
-
-@pytest.mark.db
-def test_officials(seeded: Database) -> None:
-    eps = ask(seeded, "officials", agency="EPS")
-    assert ("Warren Driechel", "Supt.") in {(r["person"], r["title"]) for r in eps}
-    everyone = ask(seeded, "officials")
-    titles = {(r["person"], r["title"]) for r in everyone}
-    assert ("Frank Bergen", "Deputy Chief") in titles and ("Ryan Anderson", "Const.") in titles
-    assert ("Mark Saunders", "Chief") in titles and ("Jill Clayton", "Commissioner") in titles
-
-
-@pytest.mark.db
-def test_statements_by_a_speaker(seeded: Database) -> None:
-    rows = ask(seeded, "statements", speaker="Frank Bergen")
-    assert len(rows) >= 3
-    assert all(r["sources"] == [CBC] and "Frank Bergen" in r["said_by"] for r in rows)
-    assert any("cease and desist until further conversation" in " ".join(r["quotes"]) for r in rows)
-    assert ask(seeded, "statements", speaker="instagram") == []
-
-
-@pytest.mark.db
-def test_timeline(seeded: Database) -> None:
-    rows = ask(seeded, "timeline")
-    dates = [r["date"] for r in rows]
-    assert dates == sorted(dates)
-    assert {"2019-10", "2019-12", "2020-01", "2020-02-04", "2020-02-05", "2020-02-27", "2020-02-28"} <= set(dates)
-    assert all(r["precision"] in ("year", "month", "day") and r["sources"] for r in rows)
-    hamilton = ask(seeded, "timeline", entity="Hamilton police")
-    assert hamilton and all(r["date"].startswith(("2019", "2020")) for r in hamilton)
-    assert "2020-02-04" in {r["date"] for r in hamilton}
-    assert len(hamilton) < len(rows)
-
-
-@pytest.mark.db
-def test_entity_profile_and_sources_for(seeded: Database) -> None:
-    profile = ask(seeded, "entity-profile", entity="Driechel")
-    assert profile[0]["relation"] == "Person" and profile[0]["details"]["name"] == "Warren Driechel"
-    assert any(r["relation"] == "HOLDS_ROLE" and r["details"].get("title") == "Supt." for r in profile)
-    assert all(r["sources"] for r in profile)
-    niagara = ask(seeded, "sources-for", entity="NRPS")
-    assert {r["source"] for r in niagara} == {CBC}
-    assert any("limited capacity" in r["quote"] for r in niagara)
-
-
-@pytest.mark.db
-def test_connection(seeded: Database) -> None:
-    rows = ask(seeded, "connection", **{"from": "Ann Cavoukian", "to": "Clearview AI"})
-    assert rows and rows[0]["hops"] >= 1
-    assert all(link["sources"] and link["quote"] for r in rows for link in r["links"])
-    assert rows[0]["chain"].startswith("Ann Cavoukian") and rows[0]["chain"].endswith("Clearview AI")
-
-
-@pytest.mark.db
-def test_oversight(seeded: Database) -> None:
-    rows = {r["body_id"]: r for r in ask(seeded, "oversight")}
-    assert "Edmonton Police Service" in rows["alberta-oipc"]["covers"]
-    assert rows["alberta-oipc"]["investigations"]
-    assert any("request" in s for s in rows["ontario-ipc"]["stop_requests"])
-    # who heads or speaks for each body, with the words that tie them to it; former holders left out
-    assert rows["ontario-ipc"]["heads"] == ["Information and Privacy Commissioner Brian Beamish"]
-    assert rows["ontario-ipc"]["heads_quotes"] == [
-        "said Information and Privacy Commissioner Brian Beamish in a statement"]
-    assert rows["alberta-oipc"]["heads"] == ["Commissioner Jill Clayton"]
-    assert rows["alberta-oipc"]["heads_quotes"] == ["Commissioner Jill Clayton wrote"]
-
-
-@pytest.mark.db
-def test_trial_access(seeded: Database) -> None:
-    rows = ask(seeded, "trial-access")
-    assert {r["agency_id"] for r in rows} == {"hamilton-police", "halton-police", "niagara-police"}
-    hamilton = next(r for r in rows if r["agency_id"] == "hamilton-police")
-    assert hamilton["through"] == ["[unnamed law enforcement convention attended by Hamilton officers]"]
-    assert hamilton["officers"] == 2
-
-
-@pytest.mark.db
-def test_unapproved_use(seeded: Database) -> None:
-    rows = ask(seeded, "unapproved-use")
-    assert {r["agency_id"]: r.get("unapproved", False) for r in rows} == {"eps": True, "toronto-police": False}
-    toronto = next(r for r in rows if r["agency_id"] == "toronto-police")
-    assert any("2020-02-05" in x for x in toronto["learned_of_it"])
-
-
-@pytest.mark.db
-def test_figures(seeded: Database) -> None:
-    rows = ask(seeded, "figures")
-    three_billion = next(r for r in rows if r["value"] == 3_000_000_000)
-    assert three_billion["unit"] == "images" and three_billion["qualifier"] == "estimate"
-    assert "The New York Times" in " ".join(three_billion["reported_by"]) or three_billion["reported_by"]
-
-
-@pytest.mark.db
-def test_every_answer_names_its_sources(seeded: Database) -> None:
-    for name, query in catalogue().items():
-        rows = queries.run(seeded, query, query.example_args()).rows
-        assert rows, f"{name} answered nothing with its example"
-        assert all(r.get("sources") or r.get("source") for r in rows), name
-
 
 @pytest.mark.db
 def test_declared_id_columns_are_answered_and_hold_ids_of_the_graph(seeded: Database) -> None:
