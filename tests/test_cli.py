@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from kg import cli, export, output
 from kg.errors import KgError, UsageError, ValidationFailed
 
-from .conftest import ROOT, run_kg
+from .conftest import ROOT, run_kg, run_kg_process
 
 runner = CliRunner()
 
@@ -95,3 +95,11 @@ def _clean_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
+
+
+def test_end_to_end_a_refusal_in_a_process_of_its_own() -> None:
+    """The console script's path (`python -m kg`) keeps the boundary's promise: lines, exit 1, no traceback."""
+    proc = run_kg_process("validate", "tests/bad_seeds/empty.yaml", env=_clean_env())
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.splitlines() == ["tests/bad_seeds/empty.yaml:1: empty file: expected a mapping with `actors:` "
+                                        "or `source:`", "kg: 1 problem in the seed files; nothing was written"]

@@ -17,7 +17,7 @@ from kg.config import Settings
 from kg.db import Database
 from kg.server import free_port
 
-from .conftest import ROOT, CheckoutServer, ServerHandle, run_kg
+from .conftest import ROOT, CheckoutServer, ServerHandle, run_kg, run_kg_process
 
 pytestmark = pytest.mark.db
 
@@ -139,9 +139,10 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
 
 
 def test_version_and_help_with_examples() -> None:
-    version = run_kg("--version")
+    """End to end, in a process of its own: `python -m kg`, as the console script runs it."""
+    version = run_kg_process("--version")
     assert version.returncode == 0 and versions.NEO4J_VERSION in version.stdout
-    helptext = run_kg("--help").stdout
+    helptext = run_kg_process("--help").stdout
     assert "Examples:" in helptext and "kg db up" in helptext and "kg query run" in helptext
 
 
