@@ -98,6 +98,8 @@ def _reload_equals_clean(v: Victim, big_seed: Path, clean_export: list[str]) -> 
 
 
 def test_server_killed_mid_load(victim: Victim, big_seed: Path, clean_export: list[str]) -> None:
+    with Database(victim.settings) as db:  # the checkout server may hold what other tests loaded
+        wipe(db)
     proc = victim.kg("load", "--batch-size", BATCH, str(big_seed))
     _wait_for_writes(victim, proc)
     victim.server.kill()  # SIGKILL, as a crash
