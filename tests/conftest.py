@@ -120,7 +120,9 @@ def docker_neo4j(password: str, name: str, heap: str = "1g", pagecache: str = "2
 
 
 @pytest.fixture(scope="session")
-def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
+def neo4j_server(request: pytest.FixtureRequest) -> Iterator[ServerHandle]:
+    """The suite's server. Local: the session's checkout server (`kg db up`, below), one server for
+    the whole suite, since every start costs seconds."""
     backend = _chosen_backend()
     if backend == "env":
         settings = Settings.resolve()
@@ -132,14 +134,10 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHan
             yield ServerHandle(Settings(uri=container.get_connection_url(), username="neo4j", password=password),
                                "docker", f"http://127.0.0.1:{container.http_port}")
         return
-    home = tmp_path_factory.mktemp("neo4j-server")
-    server = LocalServer(home, bolt_port=free_port(), http_port=free_port(), heap="1g", pagecache="256m")
-    server.start("neo4j", password, timeout=240)
-    try:
-        yield ServerHandle(Settings(uri=server.bolt_uri, username="neo4j", password=password), "local",
-                         f"http://127.0.0.1:{server.http_port}", server)
-    finally:
-        server.stop()
+    checkout: CheckoutServer = request.getfixturevalue("checkout_server")
+    local = LocalServer(checkout.state / "neo4j", bolt_port=checkout.bolt_port, http_port=checkout.http_port)
+    yield ServerHandle(Settings(uri=local.bolt_uri, username="neo4j", password=KNOWN_PASSWORD), "local",
+                       f"http://127.0.0.1:{local.http_port}", local)
 
 
 def _wipe(db: Database) -> None:
@@ -236,9 +234,10 @@ KNOWN_PASSWORD = "Kn0wn-Test-Secret-4f9b2c"
 @dataclass
 class CheckoutServer:
     """The server `kg db up --backend local` starts for a checkout, with its state in a folder of its
-    own: one per test session, shared by the tests of `kg db up/status/guide/dump/restore/down` and of
-    secrets, since each start costs many seconds. Every output of `kg` run through `run` is kept in
-    `printed`, so the security test can look for the password in all of it."""
+    own: one per test session, used by the tests of `kg db up/status/guide/dump/restore/down`, of
+    secrets and of faults (which kill it and bring it back), and, with the local backend, by every
+    other test too (`neo4j_server`), since each start costs many seconds. Every output of `kg` run
+    through `run` is kept in `printed`, so the security test can look for the password in all of it."""
 
     state: Path
     bolt_port: int
@@ -248,7 +247,7 @@ class CheckoutServer:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
-        env.update(KG_STATE_DIR=str(self.state), KG_NEO4J_HEAP="512m", KG_NEO4J_PAGECACHE="128m",
+        env.update(KG_STATE_DIR=str(self.state), KG_NEO4J_HEAP="1g", KG_NEO4J_PAGECACHE="256m",
                    NEO4J_PASSWORD=KNOWN_PASSWORD)
         env.update(extra)
         return env
