@@ -20,7 +20,7 @@ $(BIN)/.installed: pyproject.toml
 setup: $(BIN)/.installed
 
 # the article texts quotes are checked against (outside the repository; see README.md)
-KG_TEXTS ?= $(wildcard ../shared/sources)
+KG_TEXTS ?= $(abspath $(wildcard ../shared/sources))
 export KG_TEXTS
 
 demo: setup

@@ -126,8 +126,9 @@ def test_validate_outside_a_checkout(installed: Installed, outside: Path) -> Non
     from kg.seed import validate
 
     c = validate([ROOT / "seed"]).counts()
-    texts = os.environ.get("KG_TEXTS")
-    proc = installed.kg("validate", cwd=outside, env=installed.env(None, **({"KG_TEXTS": texts} if texts else {})))
+    texts = os.environ.get("KG_TEXTS")  # relative to the checkout, where the suite runs
+    given = {"KG_TEXTS": str((ROOT / texts).resolve())} if texts else {}
+    proc = installed.kg("validate", cwd=outside, env=installed.env(None, **given))
     assert proc.returncode == 0, proc.stderr
     assert (f"ok: {c['files']} files, {c['sources']} sources, {c['nodes']} nodes, {c['relationships']} "
             "relationships") in proc.stderr
