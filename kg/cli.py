@@ -23,6 +23,7 @@ from kg.errors import KgError, ValidationFailed
 
 if TYPE_CHECKING:
     from kg.db import Database
+    from kg.seed import Seed
 
 class Backend(StrEnum):
     """Where `kg db up` starts Neo4j."""
@@ -286,10 +287,8 @@ def validate(paths: SeedPaths = None, texts: TextsDir = None, strict: Strict = F
     \b
     Example: kg validate --texts ../shared/sources
     """
-    from kg.seed import validate as check
-
     folder = _texts(texts)
-    seed = check(_seed_paths(paths), texts=folder, strict=strict)
+    seed = _checked(_seed_paths(paths), texts=folder, strict=strict)
     c = seed.counts()
     checked = f", {seed.quotes_checked} quotes found in their texts" if seed.quotes_checked else ""
     err(f"ok: {c['files']} files, {c['sources']} sources, {c['nodes']} nodes, {c['relationships']} relationships"
@@ -323,7 +322,6 @@ def load(
     """
     from contextlib import ExitStack
 
-    from kg.seed import validate as check
     from kg.seed.loader import labels_of
     from kg.seed.loader import load as write
 
@@ -338,8 +336,8 @@ def load(
                 opened.append(stack.enter_context(conn.open()))
             return opened[0]
 
-        seed = check(_seed_paths(paths), texts=folder, strict=strict,
-                     resolve=None if full else (lambda ids: labels_of(database(), ids)))
+        seed = _checked(_seed_paths(paths), texts=folder, strict=strict,
+                        resolve=None if full else (lambda ids: labels_of(database(), ids)))
         _note_unchecked(seed)
         if dry_run:
             from kg.seed.plan import preview
@@ -350,7 +348,7 @@ def load(
             err(plan.summary())
             return
         total = sum(seed.counts()[k] for k in ("sources", "nodes", "relationships"))
-        with _progress(total) as tick:
+        with _progress(total, "loading", LONG_LOAD_ROWS) as tick:
             report = write(database(), seed, batch_size=batch_size, progress=tick, full=full)
     err(report.summary())
     from kg.server import guide_after_load
@@ -701,17 +699,33 @@ def browse(
         err(f"no graphical web browser is available here; open {where.browser} yourself")
 
 
+#: from how much work on a progress bar is shown: rows written, bytes of seed files validated
+LONG_LOAD_ROWS = 5_000
+LONG_VALIDATION_BYTES = 2_000_000
+
+
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[str, int], None]]:
-    """A progress bar on stderr for long loads in a terminal; silent otherwise."""
-    if not sys.stderr.isatty() or total < 5000:
+def _progress(total: int, verb: str, at_least: int) -> Iterator[Callable[[str, int], None]]:
+    """A progress bar on stderr for long work (`total` of at least `at_least`) in a terminal; silent
+    otherwise. The callback takes what is being done and how much of `total` it did."""
+    if not sys.stderr.isatty() or total < at_least:
         yield lambda _what, _n: None
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True, console=None) as bar:
-        task = bar.add_task("loading", total=total)
-        yield lambda what, n: bar.update(task, advance=n, description=f"loading {what}")
+    with Progress(transient=True, console=Console(stderr=True)) as bar:  # stdout is for data
+        task = bar.add_task(verb, total=total)
+        yield lambda what, n: bar.update(task, advance=n, description=f"{verb} {what}")
+
+
+def _checked(paths: list[Path], **options: Any) -> Seed:
+    """kg.seed.validate with a progress bar for a large seed in a terminal."""
+    from kg.seed import validate as check
+    from kg.seed.validate import seed_bytes
+
+    with _progress(seed_bytes(paths), "validating", LONG_VALIDATION_BYTES) as tick:
+        return check(paths, progress=tick, **options)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from kg.export import canonical
 from kg.seed import validate
 from kg.seed.loader import load
 
-from .conftest import ROOT, ServerHandle, run_kg
+from .conftest import ROOT, ServerHandle, run_kg, run_kg_process
 
 SEED = ROOT / "seed"
 TEXTS = ROOT.parent / "shared" / "sources"
@@ -83,3 +83,42 @@ def test_reloading_an_edited_source_leaves_no_stale_facts(db: Database, tmp_path
     load(db, validate([seed_dir / "actors", seed_dir / "sources" / "cbc-hamilton-2020-02.yaml"]))
     nyt = db.read("MATCH (r:Report {id: 'rep-nyt-clearview-investigation'}) RETURN r.sources AS s")
     assert nyt == [{"s": [CBC, CTV]}]
+
+
+@pytest.mark.db
+def test_a_long_load_in_a_terminal_shows_progress_for_validation_and_writing(db: Database, server: ServerHandle,
+                                                                            tmp_path: Path) -> None:
+    """In a terminal (here a pseudo-terminal), `kg load` of a large seed shows a progress bar on stderr
+    while it validates and while it writes; into a pipe, none."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from kg.cli import LONG_VALIDATION_BYTES
+    from kg.seed.validate import seed_bytes
+    from kg.synth import generate
+
+    generate(tmp_path / "seed", entities=2_200, seed=3)
+    assert seed_bytes([tmp_path / "seed"]) >= LONG_VALIDATION_BYTES
+    leader, follower = pty.openpty()
+    env = server.env(COLUMNS="100", TERM="xterm")
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "load", str(tmp_path / "seed")], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=follower, stdin=subprocess.DEVNULL)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=600)
+    os.close(leader)
+    terminal = seen.decode(errors="replace")
+    assert proc.returncode == 0, terminal
+    assert "validating" in terminal and "loading" in terminal, terminal[-2000:]
+    piped = run_kg_process("validate", str(tmp_path / "seed"), env=server.env())
+    assert piped.returncode == 0 and "validating" not in piped.stderr and piped.stderr.startswith("ok: ")

@@ -96,6 +96,18 @@ class Seed:
                 "relationships": len(self.rels)}
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def seed_bytes(paths: Iterable[Path]) -> int:
+    """The size of the seed files under `paths`, in bytes: what validation works through."""
+    return sum(_size(path) for path, _ in seed_files(paths))
+
+
 def seed_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
     """The YAML files under `paths`, sorted, with the name to report them by."""
     for root in paths:
@@ -442,13 +454,15 @@ class _Checker:
 
 
 def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: bool = False,
-             resolve: Resolver | None = None, models: Models | None = None) -> Seed:
+             resolve: Resolver | None = None, models: Models | None = None,
+             progress: Callable[[str, int], None] | None = None) -> Seed:
     """Read and check every seed file under `paths`; raise ValidationFailed listing all problems.
 
     With `texts` (a texts folder), every source's text is checked against its pin and every quote
     against the text; `strict` makes a quote that could not be checked an error. `resolve` looks up
     ids the files name but do not declare (a partial load: in the database). `models` are those of
-    another vocabulary (kg/seed/model.py's build_models); by default kg's.
+    another vocabulary (kg/seed/model.py's build_models); by default kg's. `progress` is told each
+    file's name and size in bytes once it is checked (see `seed_bytes` for the total).
 
         seed = validate([Path("seed")], texts=Path("../shared/sources"))
     """
@@ -462,6 +476,8 @@ def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: b
         raise ValidationFailed([f"{', '.join(str(p) for p in paths)}:1: no seed files (*.yaml) found"])
     for path, name in files:
         checker.file(path, name)
+        if progress is not None:
+            progress(path.name, _size(path))
     checker.check_refs(resolve)
     seed = checker.seed
     if strict and seed.quotes_unchecked:
