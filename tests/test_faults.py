@@ -61,9 +61,10 @@ BATCH = "200"
 
 @pytest.fixture(scope="module")
 def big_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """About 12,000 rows: some 60 transactions of BATCH rows, so a kill leaves a partial load."""
-    folder = tmp_path_factory.mktemp("synthetic-2k")
-    generate(folder, entities=2_000, seed=11)
+    """About 6,000 rows (nodes first): some 30 transactions of BATCH rows, so a kill after 300 nodes
+    leaves most of the load undone."""
+    folder = tmp_path_factory.mktemp("synthetic-1k")
+    generate(folder, entities=1_000, seed=11)
     return folder
 
 
@@ -123,8 +124,8 @@ def test_loader_killed_mid_load(victim: Victim, big_seed: Path, clean_export: li
 
 
 def test_two_loads_at_once_equal_one(victim: Victim, tmp_path: Path, _guarded: ServerHandle) -> None:
-    small = tmp_path / "synthetic-1k"
-    generate(small, entities=1_000, seed=5)
+    small = tmp_path / "synthetic-500"
+    generate(small, entities=500, seed=5)
     with Database(_guarded.settings) as db:  # one clean load, on the suite's shared server
         wipe(db)
         load(db, validate([small]))
