@@ -18,6 +18,7 @@ from kg import versions
 from kg.config import read_password_file, read_state, state_dir
 from kg.errors import KgError, ServerError, UsageError
 from kg.server import LocalServer, java_command, resolve_jars
+from kg.server import checkout_server as local_server
 
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 DATABASE = "neo4j"
@@ -65,12 +66,12 @@ def checkout_server() -> tuple[LocalServer, str, str]:
     if state.get("backend") == "docker":
         raise UsageError("kg db dump/restore work on the local server; with Docker, run neo4j-admin in the "
                          "container (docker compose -p kg exec neo4j neo4j-admin database dump ...)")
-    if state.get("backend") != "local":
+    server = local_server()
+    if server is None:
         raise UsageError("no local server was started here: run `kg db up` first")
     password = os.environ.get("NEO4J_PASSWORD") or read_password_file(folder)
     if not password:
         raise ServerError(f"no password for the local server in {folder}")
-    server = LocalServer(Path(state["home"]), bolt_port=int(state["bolt_port"]), http_port=int(state["http_port"]))
     return server, str(state.get("username") or "neo4j"), password
 
 

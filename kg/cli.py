@@ -70,6 +70,7 @@ Examples:
   kg viz --out out/graph.html
 """
 
+
 class KgGroup(TyperGroup):
     """The root command group: the one place where kg's errors become lines on stderr and an exit
     code (a seed's problems one per line, then one line; any other KgError one line), without a

@@ -55,7 +55,7 @@ def read_password_file(folder: Path) -> str | None:
     return None
 
 
-def _address(uri: str) -> str:
+def address(uri: str) -> str:
     """host:port of a URI, whatever its scheme (bolt:// and neo4j:// reach the same server)."""
     rest = uri.split("://", 1)[-1]
     return rest.split("/", 1)[0].split("?", 1)[0]
@@ -108,7 +108,7 @@ class Settings:
         chosen_uri = pick(uri, "NEO4J_URI", state.get("uri"), DEFAULT_URI) or DEFAULT_URI
         # The state's password belongs to the state's server only.
         state_password = (read_password_file(folder)
-                          if state.get("uri") and _address(chosen_uri) == _address(state["uri"]) else None)
+                          if state.get("uri") and address(chosen_uri) == address(state["uri"]) else None)
         settings = cls(
             uri=chosen_uri,
             username=pick(username, "NEO4J_USERNAME", state.get("username"), DEFAULT_USERNAME)

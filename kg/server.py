@@ -33,7 +33,7 @@ from kg import versions
 from kg.config import (
     DEFAULT_USERNAME,
     Settings,
-    _address,
+    address,
     dotenv_file,
     project_root,
     read_password_file,
@@ -454,7 +454,7 @@ def checkout_server(uri: str | None = None) -> LocalServer | None:
     state = read_state(folder)
     if state.get("backend") != "local" or not state.get("uri"):
         return None
-    if uri is not None and _address(uri) != _address(str(state["uri"])):
+    if uri is not None and address(uri) != address(str(state["uri"])):
         return None
     return LocalServer(Path(state.get("home") or folder / "neo4j"), bolt_port=int(state.get("bolt_port", 7687)),
                        http_port=int(state.get("http_port", 7474)))
@@ -464,10 +464,11 @@ def guide_after_load(uri: str, seed: Any) -> str | None:
     """After a load into the local server `kg db up` started here, write its Browser guide from the
     content at hand; what to tell the user (None for any other server). A guide that cannot be made
     is a note: the load stands."""
+    server = checkout_server(uri)
+    if server is None:
+        return None
     try:
-        if checkout_server(uri) is None:
-            return None
-        return f"wrote kg's guide; in Neo4j Browser: :guide {write_guide(uri, seed)}"
+        return f"wrote kg's guide; in Neo4j Browser: :guide {server.write_guide(seed)}"
     except KgError as e:
         return f"note: kg's Browser guide was not written: {e}"
 
