@@ -58,6 +58,7 @@ test-docker: docker-images
 	bash tests/docker/leftovers || rc=1; exit $$rc
 
 bench: setup
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/exports.py
 

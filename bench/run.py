@@ -1,40 +1,43 @@
-"""All of kg's benchmarks in one run, written to docs/benchmarks.md.
+"""All of kg's loading and question benchmarks in one run, written to docs/benchmarks.md (and its
+chart, docs/benchmarks-growth.png).
 
-    make bench                       # or: .venv/bin/python bench/run.py [--scales 1000 10000 100000]
+    make bench        # or: .venv/bin/python bench/run.py [--scales 10000 100000 1000000]
 
-Everything is measured side by side on one dedicated local Neo4j (started here on free ports)
-and reported as ratios, because this machine is shared and noisy: an absolute number is only
-comparable with its neighbour in the same run.
+Everything is measured side by side on one dedicated local Neo4j, started here the way a user
+starts one (`kg db up`, in a state folder of its own, on free ports), and reported as ratios,
+because this machine is shared and noisy: an absolute number is only comparable with its
+neighbour in the same run.
 
-- loading: `kg load` (the real command, a subprocess: parse, validate, write) against
-  (a) a naive loop of one auto-commit `MERGE` per row through the driver (timed on a sample),
-  (b) the server doing the same MERGEs itself with `LOAD CSV ... CALL { } IN TRANSACTIONS`
-      from CSV files of the same rows (the CSV files are written before the clock starts),
-  (c) py2neo's bulk `merge_nodes` / `merge_relationships` over Bolt;
-  plus `kg load`'s peak memory (max RSS of the process);
-- questions: p50 and p95 of every named question (with its example parameters, on the seed
-  plus the synthetic graph) against a `RETURN 1` round trip through the same code path;
-- the CLI: `kg --help` against `python -c "import typer"`;
-- neo4j-rust-ext: `kg load` with and without the driver's Rust extension (a second venv);
-- views: bench/viz.py (build time, Chromium's time to a stabilised page) at 500, 2,000, 5,000 nodes.
+At each scale, a synthetic seed (kg/synth.py) is the whole seed of a project folder of its own, and:
+- `kg validate`, `kg load` into an empty database, `kg load` again (no change) and `kg load --bulk`
+  run as the real commands (subprocesses): wall time, the writing time `kg load` reports, and
+  the process's own peak memory;
+- the peers get the same rows ready-made (bench/peers.py, a process of its own, before their
+  clocks start): `LOAD CSV` doing the same MERGEs server side (into an empty database, then again
+  over the loaded one), py2neo's bulk API (the same two), a per-row loop of auto-commit MERGEs
+  (on a sample);
+- the questions: p50 and p95 of every named question over the seed plus the synthetic graph,
+  against a `RETURN 1` round trip through the same code path.
+The largest scale (1M entities by default) runs what stays affordable there: `kg validate`,
+`kg load --bulk`, `LOAD CSV`, and `kg load` with a time limit. Also: `kg --help` against
+`import typer`, and `kg load` with and without neo4j-rust-ext, alternating.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import platform
-import random
+import pty
 import re
+import select
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +47,12 @@ sys.path.insert(0, str(ROOT))
 from kg import catalogue, queries, versions  # noqa: E402
 from kg.config import Settings  # noqa: E402
 from kg.db import Database  # noqa: E402
-from kg.schema import BASE_LABEL  # noqa: E402
-from kg.seed import validate  # noqa: E402
-from kg.seed.loader import ensure_schema, load, wipe  # noqa: E402
-from kg.seed.validate import Seed  # noqa: E402
-from kg.server import LocalServer, free_port  # noqa: E402
+from kg.seed.loader import wipe  # noqa: E402
+from kg.server import free_port  # noqa: E402
 from kg.synth import generate  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+CHART = ROOT / "docs" / "benchmarks-growth.png"
 
 
 def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
@@ -65,153 +66,169 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def run_kg_load(python: str, folder: Path, env: dict[str, str]) -> dict[str, float]:
-    """The real `kg load` as a subprocess: wall time, peak memory, and the write phase it reports.
-    The peak is the process's own VmHWM, read from /proc while it runs: wait4's ru_maxrss would
-    carry this parent's high-water mark (it holds a whole synthetic seed) across fork and exec."""
-    from bench.exports import _hwm_kb
-
-    start = time.perf_counter()
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
-        proc = subprocess.Popen([python, "-m", "kg", "load", str(folder)], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=log, text=True)
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, _hwm_kb(proc.pid))
-            time.sleep(0.02)
-        wall = time.perf_counter() - start
-        log.seek(0)
-        stderr = log.read()
-    if proc.returncode != 0:
-        raise SystemExit(f"kg load failed: {stderr}")
-    match = re.search(r" in ([\d.]+)s;", stderr)
-    return {"wall": wall, "write": float(match.group(1)) if match else float("nan"), "max_rss_mb": peak / 1024}
+def _hwm_kb(pid: int) -> int:
+    """A process's own peak resident memory (VmHWM, reset at exec), or 0 once it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    line = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1])
 
 
-# --- the peers ---------------------------------------------------------------------------------------
+class Kg:
+    """The real `kg` command, as a subprocess, in the benchmark's environment."""
 
-Rows = dict[str, list[dict[str, Any]]]
+    def __init__(self, env: dict[str, str], python: str = sys.executable) -> None:
+        self.env, self.python = env, python
+
+    def __call__(self, *args: str, project: Path | None = None, timeout: float | None = None,
+                 python: str | None = None, check: bool = True) -> dict[str, Any]:
+        """Wall time, peak memory (the process's own VmHWM, read from /proc while it runs: wait4's
+        ru_maxrss would carry this parent's high-water mark across fork and exec), and what it said."""
+        env = dict(self.env)
+        if project is not None:
+            env["KG_PROJECT"] = str(project)
+        start = time.perf_counter()
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+            proc = subprocess.Popen([python or self.python, "-m", "kg", *args], cwd=ROOT, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=log, text=True)
+            peak = 0
+            timed_out = False
+            while proc.poll() is None:
+                peak = max(peak, _hwm_kb(proc.pid))
+                if timeout is not None and time.perf_counter() - start > timeout:
+                    proc.kill()
+                    proc.wait()
+                    timed_out = True
+                    break
+                time.sleep(0.02)
+            wall = time.perf_counter() - start
+            log.seek(0)
+            stderr = log.read()
+        if timed_out:
+            return {"wall": wall, "timed_out": True, "max_rss_mb": peak / 1024}
+        if proc.returncode != 0 and check:
+            raise SystemExit(f"kg {' '.join(args)} failed ({proc.returncode}): {stderr[-2000:]}")
+        match = re.search(r" in ([\d.]+) ?s;", stderr)
+        out: dict[str, Any] = {"wall": wall, "max_rss_mb": peak / 1024, "rc": proc.returncode,
+                               "said": stderr.strip().splitlines()[-3:]}
+        if match:
+            out["write"] = float(match.group(1))
+        counts = re.search(r"ok: (\d+) files, (\d+) sources, (\d+) nodes, (\d+) relationships", stderr)
+        if counts:
+            out["counts"] = dict(zip(("files", "sources", "nodes", "relationships"), map(int, counts.groups()),
+                                     strict=True))
+        return out
 
 
-def rows_of(seed: Seed) -> tuple[Rows, Rows, list[dict[str, str]]]:
-    nodes: Rows = defaultdict(list)
-    for src in seed.sources.values():
-        nodes["Source"].append(src.props)
-    for node in seed.nodes.values():
-        nodes[node.label].append(node.props)
-    rels: Rows = defaultdict(list)
-    for rel in seed.rels.values():
-        rels[rel.type].append({"src": rel.start, "dst": rel.end, **rel.props})
-    mentions = [{"src": s.id, "dst": m} for s in seed.sources.values() for m in sorted(s.mentions)]
-    return nodes, rels, mentions
+def shows_progress(kg: Kg, project: Path) -> dict[str, bool]:
+    """`kg load` in a pseudo-terminal: does it show its validating and loading bars?"""
+    env = {**kg.env, "KG_PROJECT": str(project), "COLUMNS": "100"}
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([kg.python, "-m", "kg", "load"], cwd=ROOT, env=env, stdin=slave, stdout=slave,
+                            stderr=slave, close_fds=True)
+    os.close(slave)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif proc.poll() is not None:
+            break
+    proc.wait()
+    os.close(master)
+    text = seen.decode("utf-8", "replace")
+    return {"validating": "validating" in text, "loading": "loading" in text, "exit": proc.returncode}
 
 
-def _flat(value: Any) -> Any:
-    return "|".join(map(str, value)) if isinstance(value, list) else value
+# --- the peers -------------------------------------------------------------------------------------------
+
+def prepare_peers(seed: Path, import_dir: Path, work: Path, py2neo: bool, sample: int) -> float:
+    cmd = [sys.executable, str(ROOT / "bench" / "peers.py"), str(seed), str(import_dir), str(work)]
+    if py2neo:
+        cmd.append("--py2neo")
+    if sample:
+        cmd += ["--sample", str(sample)]
+    seconds, proc = timed(subprocess.run, cmd, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"bench/peers.py failed: {proc.stderr[-2000:]}")
+    return float(seconds)
 
 
-def load_csv(db: Database, seed: Seed, import_dir: Path) -> float:
-    """The same MERGEs done by the server from CSV files (written before the clock starts)."""
-    nodes, rels, mentions = rows_of(seed)
-    statements = []
-    for label, rows in nodes.items():
-        path = import_dir / f"nodes-{label}.csv"
-        _write_csv(path, rows)
-        statements.append(
-            f"LOAD CSV WITH HEADERS FROM 'file:///{path.name}' AS row CALL (row) {{ "
-            f"MERGE (n:{BASE_LABEL} {{id: row.id}}) SET n += row, n:{label}, n.aliases = split(row.aliases, '|'), "
-            "n.sources = split(row.sources, '|'), n.quotes = split(row.quotes, '|') } IN TRANSACTIONS OF 2000 ROWS")
-    for rel_type, rows in rels.items():
-        path = import_dir / f"rels-{rel_type}.csv"
-        _write_csv(path, rows)
-        statements.append(
-            f"LOAD CSV WITH HEADERS FROM 'file:///{path.name}' AS row CALL (row) {{ "
-            f"MATCH (a:{BASE_LABEL} {{id: row.src}}) MATCH (b:{BASE_LABEL} {{id: row.dst}}) "
-            f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) SET r += row {{.*, src: null, dst: null}}, "
-            "r.sources = split(row.sources, '|'), r.quotes = split(row.quotes, '|') } IN TRANSACTIONS OF 2000 ROWS")
-    path = import_dir / "mentions.csv"
-    _write_csv(path, mentions)
-    statements.append(
-        f"LOAD CSV WITH HEADERS FROM 'file:///{path.name}' AS row CALL (row) {{ "
-        f"MATCH (s:{BASE_LABEL} {{id: row.src}}) MATCH (n:{BASE_LABEL} {{id: row.dst}}) MERGE (s)-[:MENTIONS]->(n) "
-        "} IN TRANSACTIONS OF 2000 ROWS")
+def load_csv(db: Database, work: Path) -> float:
+    """The server doing kg's MERGEs itself from CSV files (bench/peers.py wrote them and the statements)."""
+    statements = json.loads((work / "load-csv.json").read_text())
     start = time.perf_counter()
     for statement in statements:
         db.run_auto(statement)
     return time.perf_counter() - start
 
 
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    columns = sorted({k for row in rows for k in row})
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _flat(v) for k, v in row.items()})
+def naive(db: Database, work: Path) -> tuple[float, int]:
+    """One auto-commit MERGE per row, on the sample bench/peers.py drew (nodes, then relationships)."""
+    from kg.schema import BASE_LABEL
 
-
-def naive(db: Database, seed: Seed, sample: int) -> tuple[float, int]:
-    """One auto-commit MERGE per row, on a sample of the rows (nodes first, then their relationships)."""
-    nodes, rels, _ = rows_of(seed)
-    all_nodes = [(label, row) for label, rows in nodes.items() for row in rows]
-    all_rels = [(t, row) for t, rows in rels.items() for row in rows]
-    rng = random.Random(3)  # noqa: S311
-    share = min(1.0, sample / (len(all_nodes) + len(all_rels)))
-    picked_nodes = [x for x in all_nodes if rng.random() < share]
-    # relationships between sampled nodes are rare: take sampled relationships and MERGE their ends too
-    picked_rels = [x for x in all_rels if rng.random() < share]
+    sample = json.loads((work / "naive-sample.json").read_text())
     start = time.perf_counter()
     with db.driver.session(database=db.settings.database) as session:
-        for label, row in picked_nodes:
+        for label, row in sample["nodes"]:
             session.run(f"MERGE (n:{BASE_LABEL} {{id: $id}}) SET n += $props, n:{label}", id=row["id"],
                         props=row).consume()
-        for rel_type, row in picked_rels:
+        for rel_type, row in sample["rels"]:
             props = {k: v for k, v in row.items() if k not in ("src", "dst")}
             session.run(f"MERGE (a:{BASE_LABEL} {{id: $src}}) MERGE (b:{BASE_LABEL} {{id: $dst}}) "
                         f"MERGE (a)-[r:{rel_type} {{key: $key}}]->(b) SET r += $props",
                         src=row["src"], dst=row["dst"], key=row["key"], props=props).consume()
-    return time.perf_counter() - start, len(picked_nodes) + len(picked_rels)
+    return time.perf_counter() - start, len(sample["nodes"]) + len(sample["rels"])
 
 
 PY2NEO_SCRIPT = r"""
 import json, sys, time
 from py2neo import Graph
 from py2neo.bulk import merge_nodes, merge_relationships
-uri, user, password, path = sys.argv[1:5]
+uri, user, path, times = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 data = json.load(open(path))
-graph = Graph(uri, auth=(user, password), name="neo4j")
-start = time.perf_counter()
-for label, rows in data["nodes"].items():
-    for i in range(0, len(rows), 2000):
-        merge_nodes(graph.auto(), rows[i:i + 2000], ("Entity", "id"), labels={label})
-for rel_type, rows in data["rels"].items():
-    for i in range(0, len(rows), 2000):
-        chunk = [(r["src"], {k: v for k, v in r.items() if k not in ("src", "dst")}, r["dst"])
-                 for r in rows[i:i + 2000]]
-        merge_relationships(graph.auto(), chunk, (rel_type, "key"), start_node_key=("Entity", "id"),
+graph = Graph(uri, auth=(user, sys.stdin.readline().strip()), name="neo4j")
+for _ in range(times):
+    start = time.perf_counter()
+    for label, rows in data["nodes"].items():
+        for i in range(0, len(rows), 2000):
+            merge_nodes(graph.auto(), rows[i:i + 2000], ("Entity", "id"), labels={label})
+    for rel_type, rows in data["rels"].items():
+        for i in range(0, len(rows), 2000):
+            chunk = [(r["src"], {k: v for k, v in r.items() if k not in ("src", "dst")}, r["dst"])
+                     for r in rows[i:i + 2000]]
+            merge_relationships(graph.auto(), chunk, (rel_type, "key"), start_node_key=("Entity", "id"),
+                                end_node_key=("Entity", "id"))
+    for i in range(0, len(data["mentions"]), 2000):
+        chunk = [(r["src"], {}, r["dst"]) for r in data["mentions"][i:i + 2000]]
+        merge_relationships(graph.auto(), chunk, "MENTIONS", start_node_key=("Entity", "id"),
                             end_node_key=("Entity", "id"))
-for i in range(0, len(data["mentions"]), 2000):
-    chunk = [(r["src"], {}, r["dst"]) for r in data["mentions"][i:i + 2000]]
-    merge_relationships(graph.auto(), chunk, "MENTIONS", start_node_key=("Entity", "id"), end_node_key=("Entity", "id"))
-print(time.perf_counter() - start)
+    print(time.perf_counter() - start, flush=True)
 """
 
 
-def py2neo_bulk(settings: Settings, seed: Seed, work: Path) -> float | str:
+def py2neo_bulk(settings: Settings, work: Path) -> list[float] | str:
+    """py2neo's bulk API over the same rows: into an empty database, then again (no change)."""
     try:
         import py2neo  # noqa: F401
     except ImportError:
         return "py2neo is not installed (pip install 'kg[py2neo]')"
-    nodes, rels, mentions = rows_of(seed)
-    path = work / "py2neo-rows.json"
-    path.write_text(json.dumps({"nodes": nodes, "rels": rels, "mentions": mentions}, default=str))
     script = work / "py2neo_bulk.py"
     script.write_text(PY2NEO_SCRIPT)
-    proc = subprocess.run([sys.executable, str(script), settings.uri, settings.username, settings.password or "",
-                           str(path)], capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, str(script), settings.uri, settings.username,
+                           str(work / "py2neo-rows.json"), "2"], input=(settings.password or "") + "\n",
+                          capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         return "failed: " + " ".join(proc.stderr.strip().splitlines()[-1:])
-    return float(proc.stdout.strip())
+    return [float(x) for x in proc.stdout.split()]
 
 
 # --- questions -----------------------------------------------------------------------------------------
@@ -263,12 +280,64 @@ def other_venv() -> str | None:
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        steps = [["install", "-q", "-e", str(ROOT)]]
-        steps.append(["uninstall", "-q", "-y", "neo4j-rust-ext"] if without else ["install", "-q", "neo4j-rust-ext"])
-        for step in steps:
-            if subprocess.run([str(python), "-m", "pip", *step], capture_output=True, check=False).returncode:
-                return None
+    # every time: kg's dependencies may have changed since the venv was made
+    steps = [["install", "-q", "-e", str(ROOT)]]
+    steps.append(["uninstall", "-q", "-y", "neo4j-rust-ext"] if without else ["install", "-q", "neo4j-rust-ext"])
+    for step in steps:
+        if subprocess.run([str(python), "-m", "pip", *step], capture_output=True, check=False).returncode:
+            return None
     return str(python)
+
+
+
+# --- profiles of the misses --------------------------------------------------------------------------------
+
+def profile_kg(kg: Kg, project: Path, work: Path, *args: str) -> dict[str, Any]:
+    """One more run of `kg ARGS` under cProfile: where its own (Python) time goes, by function."""
+    import pstats
+
+    out = work / "profile.out"
+    env = {**kg.env, "KG_PROJECT": str(project)}
+    start = time.perf_counter()
+    proc = subprocess.run([kg.python, "-m", "cProfile", "-o", str(out), "-m", "kg", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        return {"error": proc.stderr[-500:]}
+    stats = pstats.Stats(str(out))
+    total = stats.total_tt  # type: ignore[attr-defined]
+    rows = []
+    for (file, line, name), (_cc, _nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append({"function": f"{Path(file).name}:{line}({name})", "own_s": tt, "cumulative_s": ct})
+    rows.sort(key=lambda r: -r["own_s"])
+    return {"wall_profiled": wall, "total_s": total, "top": rows[:12]}
+
+
+def profile_question(db: Database, name: str) -> list[dict[str, Any]]:
+    """The operators of a question's plan that touch the store most (PROFILE, db hits and rows)."""
+    from kg.entities import resolve_entity
+    from kg.params import bind
+
+    query = catalogue.catalogue()[name]
+    params = bind(query, query.example_args(optional=True))
+    for param in query.params.values():  # as kg.queries.run does
+        if param.type == "entity" and params[param.name] is not None:
+            params[param.name] = resolve_entity(db, str(params[param.name]))
+    ops: list[dict[str, Any]] = []
+    with db.driver.session(database=db.settings.database) as session:
+        summary = session.run("PROFILE " + query.cypher, params).consume()
+
+    def walk(plan: Any) -> None:
+        if plan is None:
+            return
+        ops.append({"operator": plan.get("operatorType", "?"), "db_hits": plan.get("dbHits", 0),
+                    "rows": plan.get("rows", 0)})
+        for child in plan.get("children", []):
+            walk(child)
+
+    walk(summary.profile)
+    ops.sort(key=lambda o: -o["db_hits"])
+    return ops[:4]
 
 
 # --- the report ------------------------------------------------------------------------------------------
@@ -279,108 +348,171 @@ def machine() -> str:
     mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal")), "0")
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    disk = shutil.disk_usage(tempfile.gettempdir())
     return (f"{os.cpu_count()} cores ({cpu}), {int(mem) // 1048576} GiB, Linux {platform.release()}, "
-            f"Python {platform.python_version()}, {java}, Neo4j {versions.NEO4J_VERSION} community")
+            f"Python {platform.python_version()}, {java}, Neo4j {versions.NEO4J_VERSION} community; "
+            f"{disk.free // 2**30} GiB free on the disk of {tempfile.gettempdir()}")
+
+
+def synthetic(n: int) -> Path:
+    """The synthetic seed of `n` entities, made once and kept under bench/results/synth/ (kg/synth.py
+    always writes the same files for the same arguments; a change to it makes them again)."""
+    import hashlib
+
+    version = hashlib.sha256((ROOT / "kg" / "synth.py").read_bytes()).hexdigest()[:12]
+    folder = RESULTS / "synth" / str(n)
+    marker = folder / ".made-by"
+    if not (marker.exists() and marker.read_text() == version):
+        print(f"scale {n}: generating the synthetic seed ...", file=sys.stderr)
+        shutil.rmtree(folder, ignore_errors=True)
+        generate(folder, entities=n)
+        marker.write_text(version)
+    return folder
+
+
+def counts(db: Database) -> tuple[int, int]:
+    return (db.read("MATCH (n) RETURN count(n) AS n")[0]["n"], db.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"])
+
+
+def save(report: dict[str, Any]) -> None:
+    (RESULTS / "results.json").write_text(json.dumps(report, indent=2, default=str))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
+    parser.add_argument("--full-upto", type=int, default=100_000,
+                        help="larger scales run only kg validate, kg load --bulk, LOAD CSV and a time-limited kg load")
+    parser.add_argument("--large-load-limit", type=float, default=1200.0,
+                        help="seconds `kg load` may take at the scales above --full-upto")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per question")
+    parser.add_argument("--rust-pairs", type=int, default=5, help="alternating pairs of kg load with/without rust")
     parser.add_argument("--naive-sample", type=int, default=3_000, help="rows timed for the per-row loop")
     parser.add_argument("--viz-nodes", type=int, nargs="*", default=[500, 2_000, 5_000])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
-    parser.add_argument("--only-questions", action="store_true",
-                        help="measure the questions again and keep the rest of bench/results/results.json")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
-    server = LocalServer(work / "neo4j", bolt_port=free_port(), http_port=free_port(), heap="2g", pagecache="1g")
     password = "bench-" + os.urandom(8).hex()
-    print(f"starting a dedicated Neo4j in {server.home} ...", file=sys.stderr)
-    server.start("neo4j", password, timeout=300)
-    settings = Settings(uri=server.bolt_uri, username="neo4j", password=password)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
-    env.update(NEO4J_URI=settings.uri, NEO4J_USERNAME="neo4j", NEO4J_PASSWORD=password)
-    report: dict[str, Any] = {"machine": machine(), "scales": {}}
-    if args.only_questions:
-        report = json.loads((RESULTS / "results.json").read_text())
-        report["scales"] = {int(k): v for k, v in report["scales"].items()}
+    # the largest synthetic sources outgrow the 32 MB default limit for one seed file at 1M entities
+    env.update(KG_STATE_DIR=str(work / "state"), NEO4J_PASSWORD=password, KG_NEO4J_HEAP="4g",
+               KG_NEO4J_PAGECACHE="4g", NO_COLOR="1", KG_MAX_SEED_FILE_MB="256")
+    kg = Kg(env)
+    bolt, http = free_port(), free_port()
+    print(f"starting a dedicated Neo4j (kg db up) in {work / 'state'} ...", file=sys.stderr)
+    started = kg("db", "up", "--backend", "local", "--bolt-port", str(bolt), "--http-port", str(http))
+    settings = Settings(uri=f"bolt://127.0.0.1:{bolt}", username="neo4j", password=password)
+    report: dict[str, Any] = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                              "server_start_s": started["wall"], "scales": {}}
     try:
-        with Database(settings) as db:
-            ensure_schema(db)
-            for n in args.scales:
-                print(f"scale {n}: generating ...", file=sys.stderr)
-                folder = work / f"synth-{n}"
-                generate(folder, entities=n)
-                validate_s, seed = timed(validate, [folder])
-                if args.only_questions:
-                    wipe(db)
-                    load(db, validate([ROOT / "seed"]))
-                    load(db, seed)
-                    report["scales"][n]["questions"] = latencies(db, args.runs)
-                    wipe(db)
-                    (RESULTS / "results.json").write_text(json.dumps(report, indent=2, default=str))
-                    continue
-                rows = len(seed.sources) + len(seed.nodes) + len(seed.rels)
-                r: dict[str, Any] = {"rows": rows, "nodes": len(seed.nodes), "relationships": len(seed.rels),
-                                     "files": len(seed.files), "validate_s": validate_s,
-                                     "bytes": sum(p.stat().st_size for p in folder.rglob("*.yaml"))}
+        for n in args.scales:
+            full = n <= args.full_upto
+            project = work / f"project-{n}"
+            project.mkdir(parents=True)
+            (project / "seed").symlink_to(synthetic(n))
+            r: dict[str, Any] = {"full": full,
+                                 "bytes": sum(p.stat().st_size for p in synthetic(n).rglob("*.yaml"))}
+            report["scales"][n] = r
+            print(f"scale {n}: kg validate ...", file=sys.stderr)
+            r["validate"] = kg("validate", project=project)
+            c = r["validate"]["counts"]
+            r.update(files=c["files"], nodes=c["nodes"], relationships=c["relationships"],
+                     rows=c["sources"] + c["nodes"] + c["relationships"])
+            with Database(settings) as db:
                 wipe(db)
-                print(f"scale {n}: kg load ...", file=sys.stderr)
-                r["kg_load"] = run_kg_load(sys.executable, folder, env)
-                counts = db.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
-                r["graph_nodes"] = counts
-                r["graph_relationships"] = db.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+                print(f"scale {n}: kg load (empty database, then no change) ...", file=sys.stderr)
+                r["kg_load"] = kg("load", project=project, timeout=None if full else args.large_load_limit)
+                if not r["kg_load"].get("timed_out"):
+                    r["graph_nodes"], r["graph_relationships"] = counts(db)
+                    if full:
+                        r["kg_reload"] = kg("load", project=project)
                 wipe(db)
+            print(f"scale {n}: kg load --bulk ...", file=sys.stderr)
+            r["bulk"] = kg("load", "--bulk", project=project, check=False)
+            with Database(settings) as db:
+                if r["bulk"].get("rc") == 0:
+                    r["bulk_graph"] = list(counts(db))
+                wipe(db)
+                print(f"scale {n}: the peers' rows ...", file=sys.stderr)
+                import_dir = work / "state" / "neo4j" / "import"
+                import_dir.mkdir(parents=True, exist_ok=True)
+                r["peers_prepare_s"] = prepare_peers(project / "seed", import_dir, work, py2neo=full,
+                                                     sample=args.naive_sample if full else 0)
                 print(f"scale {n}: LOAD CSV ...", file=sys.stderr)
-                r["load_csv_s"] = load_csv(db, seed, server.home / "import")
+                r["load_csv_s"] = load_csv(db, work)
+                r["load_csv_graph"] = list(counts(db))
+                if full:
+                    r["load_csv_reload_s"] = load_csv(db, work)
                 wipe(db)
-                print(f"scale {n}: per-row loop (sample) ...", file=sys.stderr)
-                naive_s, naive_rows = naive(db, seed, args.naive_sample)
-                r["naive"] = {"seconds": naive_s, "rows": naive_rows}
-                wipe(db)
-                print(f"scale {n}: py2neo ...", file=sys.stderr)
-                r["py2neo"] = py2neo_bulk(settings, seed, work)
-                wipe(db)
-                if n == 10_000 or (n == args.scales[-1] and 10_000 not in args.scales):
+                for f in import_dir.glob("peer-*.csv"):
+                    f.unlink()
+                if full:
+                    print(f"scale {n}: per-row loop (sample) ...", file=sys.stderr)
+                    naive_s, naive_rows = naive(db, work)
+                    r["naive"] = {"seconds": naive_s, "rows": naive_rows}
+                    wipe(db)
+                    print(f"scale {n}: py2neo ...", file=sys.stderr)
+                    r["py2neo"] = py2neo_bulk(settings, work)
+                    wipe(db)
+                save(report)
+                if n == 10_000 and args.rust_pairs:
                     python = other_venv()
                     if python:
-                        print(f"scale {n}: kg load with and without neo4j-rust-ext ...", file=sys.stderr)
-                        other = run_kg_load(python, folder, env)
+                        print(f"scale {n}: kg load with and without neo4j-rust-ext, alternating ...", file=sys.stderr)
+                        runs: dict[str, list[dict[str, Any]]] = {"with": [], "without": []}
+                        this = "with" if has_rust_ext() else "without"
+                        that = "without" if this == "with" else "with"
+                        for i in range(args.rust_pairs):
+                            order = [(this, None), (that, python)] if i % 2 == 0 else [(that, python), (this, None)]
+                            for label, py in order:
+                                wipe(db)
+                                runs[label].append(kg("load", project=project, python=py))
                         wipe(db)
-                        again = run_kg_load(sys.executable, folder, env)
+                        r["rust"] = runs
+                    print(f"scale {n}: progress in a terminal ...", file=sys.stderr)
+                    r["progress"] = shows_progress(kg, project)
+                    wipe(db)
+                if full:
+                    print(f"scale {n}: questions ...", file=sys.stderr)
+                    kg("load", str(ROOT / "seed"), str(project / "seed"), project=project)
+                    r["questions"] = latencies(db, args.runs)
+                    base = r["questions"]["RETURN 1"]["p95"]
+                    r["question_profiles"] = {name: profile_question(db, name) for name, q in r["questions"].items()
+                                              if name != "RETURN 1" and q["p95"] > 5 * base}
+                    wipe(db)
+                save(report)
+                if n == args.full_upto:
+                    load_ = r["kg_load"]
+                    share = (load_["wall"] - load_.get("write", 0)) / load_["wall"]
+                    slow = (r["load_csv_s"] < load_["wall"] or share > 0.25
+                            or (isinstance(r["py2neo"], list) and r["py2neo"][0] < load_["wall"]))
+                    if slow:
+                        print(f"scale {n}: a profile of kg load ...", file=sys.stderr)
+                        r["load_profile"] = profile_kg(kg, project, work, "load")
                         wipe(db)
-                        this = [r["kg_load"], again]
-                        r["rust"] = ({"with": this, "without": [other]} if has_rust_ext()
-                                     else {"with": [other], "without": this})
-                print(f"scale {n}: questions ...", file=sys.stderr)
-                load(db, validate([ROOT / "seed"]))
-                load(db, seed)
-                r["questions"] = latencies(db, args.runs)
-                wipe(db)
-                report["scales"][n] = r
-                (RESULTS / "results.json").write_text(json.dumps(report, indent=2, default=str))
-        if not args.only_questions:
-            report["help"] = help_ratio()
-        if args.viz_nodes and not args.only_questions:
+            save(report)
+        report["help"] = help_ratio()
+        if args.viz_nodes:
             print("views ...", file=sys.stderr)
             proc = subprocess.run([sys.executable, str(ROOT / "bench" / "viz.py"), "--nodes",
                                    *map(str, args.viz_nodes)], capture_output=True, text=True, cwd=ROOT)
             report["viz"] = (json.loads((RESULTS / "viz.json").read_text()) if proc.returncode == 0
                              else {"error": proc.stderr[-500:]})
-        (RESULTS / "results.json").write_text(json.dumps(report, indent=2, default=str))
+        report["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        save(report)
     finally:
-        server.stop()
+        kg("db", "down", check=False)
         shutil.rmtree(work, ignore_errors=True)
-    args.out.write_text(render(report), encoding="utf-8")
-    print(f"wrote {args.out}", file=sys.stderr)
+    write_report(report, args.out)
 
 
-def render(report: dict[str, Any]) -> str:
-    from bench.report import render as markdown
+def write_report(report: dict[str, Any], out: Path) -> None:
+    from bench.report import chart, render
 
-    return markdown(report)
+    chart(report, CHART)
+    out.write_text(render(report, CHART.name), encoding="utf-8")
+    print(f"wrote {out} and {CHART}", file=sys.stderr)
 
 
 if __name__ == "__main__":
