@@ -21,7 +21,8 @@ Scale = dict[str, Any]
 def _wall(key: str) -> Any:
     def get(r: Scale) -> float | None:
         x = r.get(key)
-        return x["wall"] if isinstance(x, dict) and "wall" in x and not x.get("timed_out") and x.get("rc") == 0 else None
+        ok = isinstance(x, dict) and "wall" in x and not x.get("timed_out") and x.get("rc") == 0
+        return x["wall"] if ok else None
     return get
 
 

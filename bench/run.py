@@ -33,6 +33,7 @@ import pty
 import re
 import select
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -47,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 from kg import catalogue, queries, versions  # noqa: E402
 from kg.config import Settings  # noqa: E402
 from kg.db import Database  # noqa: E402
-from kg.seed.loader import wipe  # noqa: E402
+from kg.seed.loader import ensure_schema, wipe  # noqa: E402
 from kg.server import free_port  # noqa: E402
 from kg.synth import generate  # noqa: E402
 
@@ -378,6 +379,116 @@ def save(report: dict[str, Any]) -> None:
     (RESULTS / "results.json").write_text(json.dumps(report, indent=2, default=str))
 
 
+def measure_scale(n: int, r: dict[str, Any], kg: Kg, settings: Settings, work: Path, args: Any) -> None:
+    """Everything measured at one scale, into `r`. Above --full-upto, the database is emptied by
+    starting it afresh (deleting millions of rows would take longer than the loads), and `kg load`
+    runs last, with a time limit."""
+    full = n <= args.full_upto
+    project = work / f"project-{n}"
+    project.mkdir(parents=True)
+    (project / "seed").symlink_to(synthetic(n))
+    import_dir = work / "state" / "neo4j" / "import"
+    r.update(full=full, bytes=sum(p.stat().st_size for p in synthetic(n).rglob("*.yaml")))
+
+    def empty() -> None:
+        if full:
+            with Database(settings) as db:
+                wipe(db)
+            return
+        kg("db", "down")
+        for sub in ("databases", "transactions"):
+            shutil.rmtree(work / "state" / "neo4j" / "data" / sub / "neo4j", ignore_errors=True)
+        kg("db", "up", "--backend", "local")
+
+    def step(what: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} scale {n}: {what} ...", file=sys.stderr)
+
+    step("kg validate")
+    r["validate"] = kg("validate", project=project)
+    c = r["validate"]["counts"]
+    r.update(files=c["files"], nodes=c["nodes"], relationships=c["relationships"],
+             rows=c["sources"] + c["nodes"] + c["relationships"])
+    empty()
+    if full:
+        step("kg load (empty database, then no change)")
+        r["kg_load"] = kg("load", project=project)
+        with Database(settings) as db:
+            r["graph_nodes"], r["graph_relationships"] = counts(db)
+        r["kg_reload"] = kg("load", project=project)
+        empty()
+    step("kg load --bulk")
+    r["bulk"] = kg("load", "--bulk", project=project, check=False)
+    if r["bulk"].get("rc") == 0:
+        with Database(settings) as db:
+            r["bulk_graph"] = list(counts(db))
+    empty()
+    step("the peers' rows")
+    import_dir.mkdir(parents=True, exist_ok=True)
+    r["peers_prepare_s"] = prepare_peers(project / "seed", import_dir, work, py2neo=full,
+                                         sample=args.naive_sample if full else 0)
+    with Database(settings) as db:
+        ensure_schema(db)  # the same constraints kg load makes: LOAD CSV's MATCHes use them
+        step("LOAD CSV")
+        r["load_csv_s"] = load_csv(db, work)
+        r["load_csv_graph"] = list(counts(db))
+        if full:
+            r["load_csv_reload_s"] = load_csv(db, work)
+    for f in import_dir.glob("peer-*.csv"):
+        f.unlink()
+    empty()
+    if not full:
+        step(f"kg load (at most {args.large_load_limit:.0f} s)")
+        r["kg_load"] = kg("load", project=project, timeout=args.large_load_limit)
+        if not r["kg_load"].get("timed_out"):
+            with Database(settings) as db:
+                r["graph_nodes"], r["graph_relationships"] = counts(db)
+        empty()
+        return
+    with Database(settings) as db:
+        step("per-row loop (sample)")
+        naive_s, naive_rows = naive(db, work)
+        r["naive"] = {"seconds": naive_s, "rows": naive_rows}
+        wipe(db)
+    step("py2neo")
+    r["py2neo"] = py2neo_bulk(settings, work)
+    empty()
+    if n == 10_000 and args.rust_pairs:
+        python = other_venv()
+        if python:
+            step("kg load with and without neo4j-rust-ext, alternating")
+            runs: dict[str, list[dict[str, Any]]] = {"with": [], "without": []}
+            this = "with" if has_rust_ext() else "without"
+            that = "without" if this == "with" else "with"
+            for i in range(args.rust_pairs):
+                order = [(this, None), (that, python)] if i % 2 == 0 else [(that, python), (this, None)]
+                for label, py in order:
+                    empty()
+                    runs[label].append(kg("load", project=project, python=py))
+            empty()
+            r["rust"] = runs
+        step("progress in a terminal")
+        r["progress"] = shows_progress(kg, project)
+        empty()
+    step("questions")
+    kg("load", str(ROOT / "seed"), str(project / "seed"), project=project)
+    with Database(settings) as db:
+        r["questions"] = latencies(db, args.runs)
+        base = r["questions"]["RETURN 1"]["p95"]
+        r["question_profiles"] = {name: profile_question(db, name) for name, q in r["questions"].items()
+                                  if name != "RETURN 1" and q["p95"] > 5 * base}
+    empty()
+    if n == args.full_upto:
+        load = r["kg_load"]
+        share = (load["wall"] - load.get("write", 0)) / load["wall"]
+        p2n = r["py2neo"]
+        slow = (r["load_csv_s"] < load["wall"] or share > 0.25
+                or (isinstance(p2n, list) and p2n[0] < load["wall"]))
+        if slow:
+            step("a profile of kg load")
+            r["load_profile"] = profile_kg(kg, project, work, "load")
+            empty()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
@@ -392,6 +503,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a kill still stops the benchmark's server
     work = Path(tempfile.mkdtemp(prefix="kg-bench-"))
     password = "bench-" + os.urandom(8).hex()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
@@ -407,90 +519,8 @@ def main() -> None:
                               "server_start_s": started["wall"], "scales": {}}
     try:
         for n in args.scales:
-            full = n <= args.full_upto
-            project = work / f"project-{n}"
-            project.mkdir(parents=True)
-            (project / "seed").symlink_to(synthetic(n))
-            r: dict[str, Any] = {"full": full,
-                                 "bytes": sum(p.stat().st_size for p in synthetic(n).rglob("*.yaml"))}
-            report["scales"][n] = r
-            print(f"scale {n}: kg validate ...", file=sys.stderr)
-            r["validate"] = kg("validate", project=project)
-            c = r["validate"]["counts"]
-            r.update(files=c["files"], nodes=c["nodes"], relationships=c["relationships"],
-                     rows=c["sources"] + c["nodes"] + c["relationships"])
-            with Database(settings) as db:
-                wipe(db)
-                print(f"scale {n}: kg load (empty database, then no change) ...", file=sys.stderr)
-                r["kg_load"] = kg("load", project=project, timeout=None if full else args.large_load_limit)
-                if not r["kg_load"].get("timed_out"):
-                    r["graph_nodes"], r["graph_relationships"] = counts(db)
-                    if full:
-                        r["kg_reload"] = kg("load", project=project)
-                wipe(db)
-            print(f"scale {n}: kg load --bulk ...", file=sys.stderr)
-            r["bulk"] = kg("load", "--bulk", project=project, check=False)
-            with Database(settings) as db:
-                if r["bulk"].get("rc") == 0:
-                    r["bulk_graph"] = list(counts(db))
-                wipe(db)
-                print(f"scale {n}: the peers' rows ...", file=sys.stderr)
-                import_dir = work / "state" / "neo4j" / "import"
-                import_dir.mkdir(parents=True, exist_ok=True)
-                r["peers_prepare_s"] = prepare_peers(project / "seed", import_dir, work, py2neo=full,
-                                                     sample=args.naive_sample if full else 0)
-                print(f"scale {n}: LOAD CSV ...", file=sys.stderr)
-                r["load_csv_s"] = load_csv(db, work)
-                r["load_csv_graph"] = list(counts(db))
-                if full:
-                    r["load_csv_reload_s"] = load_csv(db, work)
-                wipe(db)
-                for f in import_dir.glob("peer-*.csv"):
-                    f.unlink()
-                if full:
-                    print(f"scale {n}: per-row loop (sample) ...", file=sys.stderr)
-                    naive_s, naive_rows = naive(db, work)
-                    r["naive"] = {"seconds": naive_s, "rows": naive_rows}
-                    wipe(db)
-                    print(f"scale {n}: py2neo ...", file=sys.stderr)
-                    r["py2neo"] = py2neo_bulk(settings, work)
-                    wipe(db)
-                save(report)
-                if n == 10_000 and args.rust_pairs:
-                    python = other_venv()
-                    if python:
-                        print(f"scale {n}: kg load with and without neo4j-rust-ext, alternating ...", file=sys.stderr)
-                        runs: dict[str, list[dict[str, Any]]] = {"with": [], "without": []}
-                        this = "with" if has_rust_ext() else "without"
-                        that = "without" if this == "with" else "with"
-                        for i in range(args.rust_pairs):
-                            order = [(this, None), (that, python)] if i % 2 == 0 else [(that, python), (this, None)]
-                            for label, py in order:
-                                wipe(db)
-                                runs[label].append(kg("load", project=project, python=py))
-                        wipe(db)
-                        r["rust"] = runs
-                    print(f"scale {n}: progress in a terminal ...", file=sys.stderr)
-                    r["progress"] = shows_progress(kg, project)
-                    wipe(db)
-                if full:
-                    print(f"scale {n}: questions ...", file=sys.stderr)
-                    kg("load", str(ROOT / "seed"), str(project / "seed"), project=project)
-                    r["questions"] = latencies(db, args.runs)
-                    base = r["questions"]["RETURN 1"]["p95"]
-                    r["question_profiles"] = {name: profile_question(db, name) for name, q in r["questions"].items()
-                                              if name != "RETURN 1" and q["p95"] > 5 * base}
-                    wipe(db)
-                save(report)
-                if n == args.full_upto:
-                    load_ = r["kg_load"]
-                    share = (load_["wall"] - load_.get("write", 0)) / load_["wall"]
-                    slow = (r["load_csv_s"] < load_["wall"] or share > 0.25
-                            or (isinstance(r["py2neo"], list) and r["py2neo"][0] < load_["wall"]))
-                    if slow:
-                        print(f"scale {n}: a profile of kg load ...", file=sys.stderr)
-                        r["load_profile"] = profile_kg(kg, project, work, "load")
-                        wipe(db)
+            report["scales"][n] = r = {}
+            measure_scale(n, r, kg, settings, work, args)
             save(report)
         report["help"] = help_ratio()
         if args.viz_nodes:
