@@ -225,14 +225,17 @@ def _leading_zero(text: str) -> bool:
     return False
 
 
-#: in the JSON of the data: a string that, if written plainly (unquoted), PyYAML reads as something other than
-#: text (dates stay text in both), or a key that is not text (JSON writes 1, true, null as "1" ...)
-_NOT_TEXT_11 = re.compile('"((?:' + "|".join(
+#: a string that, if written plainly (unquoted), PyYAML reads as something other than text (dates
+#: stay text in both), or a key that is not text (JSON writes the keys 1, true, null as "1" ...)
+_NOT_TEXT_11 = re.compile('(?:' + "|".join(
     f"(?:{regexp.pattern.removeprefix('^').removesuffix('$')})" for regexp in sorted(
         {r for resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.values()
-         for tag, r in resolvers if tag != "tag:yaml.org,2002:timestamp"}, key=lambda r: r.pattern)) + '))"', re.X)
-#: in the JSON of the data: such a string, and a number after one of json.dumps's separators (both
-#: candidates: text may hold `\"yes\"` or `, 1,` too)
+         for tag, r in resolvers if tag != "tag:yaml.org,2002:timestamp"}, key=lambda r: r.pattern)) + ')', re.X)
+#: in the JSON of the data: a string that might be one (starting as one of them can); a search for
+#: _NOT_TEXT_11 itself in the JSON would try its many branches at every quote
+_SHORT_TEXT = re.compile(r'"([-+0-9.~<=yYnNtTfFoO][\w.:+-]*)?"')
+#: in the JSON of the data: a number, after one of json.dumps's separators (a candidate: text may
+#: hold `, 1,` too)
 _NUMBER = re.compile(r"[\[:,] ?(-?(?:\d|Infinity|NaN)[\w.+-]*)(?=[,\]}])")
 
 
@@ -289,7 +292,8 @@ def fast_read(path: Path) -> Any | None:
         as_json = json.dumps(data, ensure_ascii=False, check_circular=False)
     except Exception:  # any complaint is the careful reader's to word
         return None
-    not_text = {match.group(1) for match in _NOT_TEXT_11.finditer(as_json)}
+    # ("" is text in both: read plainly, an empty scalar is null in both)
+    not_text = {value for value in set(_SHORT_TEXT.findall(as_json)) if value and _NOT_TEXT_11.fullmatch(value)}
     if not_text and _written_plainly(not_text, text):
         return None
     numbers = _NUMBER.findall(as_json)

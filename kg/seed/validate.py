@@ -7,6 +7,7 @@ the first) so a contributor can fix a file in one pass.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -249,7 +250,11 @@ def explain(models: Models, data: Any, err: Any) -> tuple[Path_, str]:
 
 
 def _flatten_date(key: str, value: str | DateSpec, props: dict[str, Any]) -> None:
-    spec = value if isinstance(value, DateSpec) else DateSpec(value=value)
+    if isinstance(value, str):  # the model has checked it (check_iso), as DateSpec would again
+        props[key] = value
+        props[f"{key}_precision"] = precision(value)
+        return
+    spec = value
     props[key] = spec.value
     props[f"{key}_precision"] = precision(spec.value)
     if spec.as_written:
@@ -293,7 +298,11 @@ class _Checker:
         self.refs: list[tuple[str, int, Path_, tuple[str, ...] | None]] = []
 
     def ref(self, value: str, doc: _File, path: Path_, allowed: tuple[str, ...] | None) -> None:
-        self.refs.append((value, doc.no, path, allowed))
+        # a reference to what is already declared with a label allowed there stays right (a
+        # declaration's label never changes), so only the others are kept for check_refs
+        label = self.label(value)
+        if label is None or (allowed is not None and label not in allowed):
+            self.refs.append((value, doc.no, path, allowed))
 
     def add(self, doc: _File, path: Path_, message: str) -> None:
         self.problems.append(doc.problem(path, message))
@@ -525,16 +534,19 @@ class _Checker:
                 into.setdefault(key, value)
 
     # --- references --------------------------------------------------------------------------------
+    def label(self, value: str) -> str | None:
+        node = self.seed.nodes.get(value)
+        if node is not None:
+            return node.label
+        return self.vocab.source.label if value in self.seed.sources else self.seed.external.get(value)
+
     def check_refs(self, resolve: Resolver | None) -> None:
-        labels = {k: v.label for k, v in self.seed.nodes.items()}
-        labels.update({k: self.vocab.source.label for k in self.seed.sources})
-        unknown = sorted({ref for ref, _, _, _ in self.refs if ref not in labels})
+        unknown = sorted({ref for ref, _, _, _ in self.refs if self.label(ref) is None})
         if unknown and resolve is not None and not self.problems:  # bad files never reach the database
             self.seed.external = resolve(unknown)
-            labels.update(self.seed.external)
         where_else = " in these files or in the database" if resolve is not None else ""
         for ref, file_no, path, allowed in self.refs:
-            label = labels.get(ref)
+            label = self.label(ref)
             if label is not None and (allowed is None or label in allowed):
                 continue
             where = self.origin.problem(file_no, path)
@@ -568,11 +580,19 @@ def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: b
     files = list(seed_files(paths))
     if not files:
         raise ValidationFailed([f"{', '.join(str(p) for p in paths)}:1: no seed files (*.yaml) found"])
-    for path, name in files:
-        checker.file(path, name)
-        if progress is not None:
-            progress(path.name, _size(path))
-    checker.check_refs(resolve)
+    # validation makes millions of objects and frees few: the cyclic collector, run again and again
+    # over a growing heap, would cost a large share of the time for nothing
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for path, name in files:
+            checker.file(path, name)
+            if progress is not None:
+                progress(path.name, _size(path))
+        checker.check_refs(resolve)
+    finally:
+        if collecting:
+            gc.enable()
     seed = checker.seed
     if strict and seed.quotes_unchecked:
         checker.problems.append(Problem(files[0][1], 1, unchecked_note(seed)))
@@ -605,7 +625,8 @@ def _cite(props: dict[str, Any], citations: list[Citation]) -> None:
     props["sources"] = [c.source for c in citations]
     props["quotes"] = [c.quote for c in citations]
     props["confidences"] = [c.confidence for c in citations]
-    props["confidence"] = max((c.confidence for c in citations), key=CONFIDENCE_RANK.__getitem__)
+    props["confidence"] = citations[0].confidence if len(citations) == 1 else max(
+        (c.confidence for c in citations), key=CONFIDENCE_RANK.__getitem__)
     props["quotes_text"] = "".join(c.quote + " | " for c in citations)  # for the full-text index
 
 
