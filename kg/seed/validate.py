@@ -599,12 +599,18 @@ def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: b
     if checker.problems:
         unique = list(dict.fromkeys(str(p) for p in checker.problems))
         raise ValidationFailed(unique)
-    for rec in seed.nodes.values():
-        _cite(rec.props, rec.citations)
-        if rec.props.get("aliases"):
-            rec.props["aliases_text"] = " | ".join(rec.props["aliases"])
-    for rel in seed.rels.values():
-        _cite(rel.props, rel.citations)
+    shared: dict[tuple[str, ...], list[str]] = {}
+    gc.disable()
+    try:
+        for rec in seed.nodes.values():
+            _cite(rec.props, rec.citations, shared)
+            if rec.props.get("aliases"):
+                rec.props["aliases_text"] = " | ".join(rec.props["aliases"])
+        for rel in seed.rels.values():
+            _cite(rel.props, rel.citations, shared)
+    finally:
+        if collecting:
+            gc.enable()
     return seed
 
 
@@ -618,13 +624,17 @@ def unchecked_note(seed: Seed) -> str:
     return f"{n} quote{'s' if n != 1 else ''} not checked against an article text: {why}"
 
 
-def _cite(props: dict[str, Any], citations: list[Citation]) -> None:
+def _cite(props: dict[str, Any], citations: list[Citation], shared: dict[tuple[str, ...], list[str]]) -> None:
+    """The citation properties; the lists of sources and of confidences, the same for many records,
+    are one list shared by them all (`shared`): never change a props list in place."""
     if not citations:
         return
     citations.sort(key=lambda c: c.source)
-    props["sources"] = [c.source for c in citations]
+    sources = tuple(c.source for c in citations)
+    confidences = tuple(c.confidence for c in citations)
+    props["sources"] = shared.setdefault(sources, list(sources))
     props["quotes"] = [c.quote for c in citations]
-    props["confidences"] = [c.confidence for c in citations]
+    props["confidences"] = shared.setdefault(confidences, list(confidences))
     props["confidence"] = citations[0].confidence if len(citations) == 1 else max(
         (c.confidence for c in citations), key=CONFIDENCE_RANK.__getitem__)
     props["quotes_text"] = "".join(c.quote + " | " for c in citations)  # for the full-text index
