@@ -294,7 +294,9 @@ def fast_read(path: Path) -> Any | None:
             return None
         # one pass in C over all the values: keys and text as PyYAML reads them, and no float
         as_json = json.dumps(data, ensure_ascii=False, check_circular=False)
-    except Exception:  # any complaint is the careful reader's to word
+    except (KeyboardInterrupt, SystemExit):  # pragma: no cover
+        raise
+    except BaseException:  # any complaint is the careful reader's to word (a Rust panic too)
         return None
     # ("" is text in both: read plainly, an empty scalar is null in both)
     not_text = {value for value in set(_SHORT_TEXT.findall(as_json)) if value and _NOT_TEXT_11.fullmatch(value)}
