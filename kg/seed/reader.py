@@ -4,12 +4,18 @@ Seed files come from many hands, so reading is defensive: the bytes must be UTF-
 bounded size; YAML anchors, aliases and tags (the alias bomb, `!!python/object`) are refused
 rather than expanded or constructed; nesting is bounded; duplicate keys are errors. Dates stay
 the strings they were written as (PyYAML would turn `2020-02-05` into a date object).
+
+`fast_read` (below) reads a clean file to the same values without positions, several times
+faster; validation uses it first and comes back here for a file with anything unusual, or when a
+message needs a line.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,3 +188,121 @@ def _convert(node: yaml.Node, path: Path_, doc: Document, seen: set[int], depth:
     if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
         return node.value  # dates stay as written
     return _constructor.construct_object(node)
+
+
+# --- the fast path -------------------------------------------------------------------------------
+# Reading with positions (above) costs most of validation: PyYAML builds a node per value and asks
+# Python to resolve every scalar. Most files are clean, and a clean file's lines are never reported,
+# so `fast_read` parses straight to values with yaml-rs (Rust), and the careful reader runs only for
+# a file whose line is needed. yaml-rs reads YAML 1.2 and expands aliases, PyYAML YAML 1.1 and this
+# reader refuses them; so `fast_read` gives up (None) on anything where the two could differ: the
+# careful reader then decides, with the same values and messages as ever.
+
+try:
+    import yaml_rs
+except ImportError:  # pragma: no cover - the careful reader does all
+    yaml_rs = None  # type: ignore[assignment]
+
+#: marks of anchors, aliases and tags (candidates: `&` in text is fine, the careful reader decides)
+_MARKS = re.compile(r"(?:^|[\s\[{,:?-])[&*!]", re.M)
+#: more documents, directives
+_DOCUMENTS = re.compile(r"^(?:---|\.\.\.|%)", re.M)
+#: characters PyYAML refuses, and the line breaks YAML 1.1 knows and 1.2 does not
+_ODD_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_OTHER_BYTES = bytes(b for b in range(256) if b not in _ODD_BYTES)
+_ODD = re.compile(r"[^\x09\x0A\x0D\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]")
+#: a line indented (with `- `) this far could nest deeper than MAX_DEPTH: the careful reader checks
+_DEEP_LINE = re.compile(rf"\n[ -]{{{MAX_DEPTH // 2}}}")
+_NOT_FLOW = re.compile(r"[^\[\]{}]+")
+#: a plain scalar that YAML 1.1 makes an int and 1.2 may read otherwise (`017`, `0o17`), when
+#: the character before it (or before its sign) starts a scalar
+_LEADING_ZERO = re.compile(r"0(?:[oO][0-7_]+|[0-9_]+)[ \t\r]*(?:$|[,\]}]| #)", re.M)
+
+
+def _leading_zero(text: str) -> bool:
+    for match in _LEADING_ZERO.finditer(text):
+        start = match.start()
+        if start and text[start - 1] in "+-":
+            start -= 1
+        if not start or text[start - 1] in " \t\r\n[{,:?":
+            return True
+    return False
+
+
+#: a string that, if written plainly (unquoted), PyYAML reads as something other than text (dates
+#: stay text in both), or a key that is not text (JSON writes the keys 1, true, null as "1" ...)
+_NOT_TEXT_11 = re.compile('(?:' + "|".join(
+    f"(?:{regexp.pattern.removeprefix('^').removesuffix('$')})" for regexp in sorted(
+        {r for resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.values()
+         for tag, r in resolvers if tag != "tag:yaml.org,2002:timestamp"}, key=lambda r: r.pattern)) + ')', re.X)
+#: in the JSON of the data: a string that might be one (starting as one of them can); a search for
+#: _NOT_TEXT_11 itself in the JSON would try its many branches at every quote
+_SHORT_TEXT = re.compile(r'"([-+0-9.~<=yYnNtTfFoO][\w.:+-]*)?"')
+#: in the JSON of the data: a number, after one of json.dumps's separators (a candidate: text may
+#: hold `, 1,` too)
+_NUMBER = re.compile(r"[\[:,] ?(-?(?:\d|Infinity|NaN)[\w.+-]*)(?=[,\]}])")
+
+
+
+def _written_plainly(values: Iterable[str], text: str) -> bool:
+    """Whether one of `values` may stand unquoted in `text` as a whole scalar (a key or a value, block or
+    flow). Such a scalar never spans lines: folded, it would hold a space, which none of the values
+    of _NOT_TEXT_11 does."""
+    before = r"(?:^|[-:?][ \t]+|[\[{,])[ \t]*"
+    after = r"[ \t\r]*(?:$|[ \t]#|:(?:[ \t\r]|$)|[,\]}])"
+    either = "|".join(re.escape(value) for value in values)
+    return re.search(f"{before}(?:{either}){after}", text, re.M) is not None
+
+
+def _unusual(raw: bytes, text: str) -> bool:
+    """Whether `text` holds anything the careful reader must see: anchors, aliases, tags, more
+    documents, odd characters, or nesting that might go past MAX_DEPTH."""
+    if ("&" in text or "*" in text or "!" in text) and _MARKS.search(text):
+        return True
+    if ("---" in text or "..." in text or "%" in text) and _DOCUMENTS.search(text):
+        return True
+    if raw.translate(None, _OTHER_BYTES) or (not text.isascii() and _ODD.search(text)):
+        return True
+    if _DEEP_LINE.search("\n" + text[:MAX_DEPTH]) or _DEEP_LINE.search(text):
+        return True
+    if text.count("[") + text.count("{") <= MAX_DEPTH // 4:
+        return False
+    depth = deepest = 0
+    for bracket in _NOT_FLOW.sub("", text):
+        depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest > MAX_DEPTH // 4
+
+
+def fast_read(path: Path) -> Any | None:
+    """The data of a clean seed file without positions, or None when the careful reader must read it
+    (any problem, or anything it might read differently). Never raises."""
+    if yaml_rs is None:
+        return None
+    try:
+        if path.stat().st_size > max_file_bytes():
+            return None
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if _unusual(raw, text):
+        return None
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+        if type(data) is not dict or not data:
+            return None
+        # one pass in C over all the values: keys and text as PyYAML reads them, and no float
+        as_json = json.dumps(data, ensure_ascii=False, check_circular=False)
+    except (KeyboardInterrupt, SystemExit):  # pragma: no cover
+        raise
+    except BaseException:  # any complaint is the careful reader's to word (a Rust panic too)
+        return None
+    # ("" is text in both: read plainly, an empty scalar is null in both)
+    not_text = {value for value in set(_SHORT_TEXT.findall(as_json)) if value and _NOT_TEXT_11.fullmatch(value)}
+    if not_text and _written_plainly(not_text, text):
+        return None
+    numbers = _NUMBER.findall(as_json)
+    if any(not number.lstrip("-").isdigit() for number in numbers) or (numbers and _leading_zero(text)):
+        return None
+    return data

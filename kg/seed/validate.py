@@ -7,6 +7,8 @@ the first) so a contributor can fix a file in one pass.
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,46 +31,97 @@ from kg.seed.model import (
     default_models,
     precision,
 )
-from kg.seed.reader import Document, Path_, Problem, ReadError, read
+from kg.seed.reader import Document, Path_, Problem, ReadError, fast_read, read
 from kg.texts import Article, Pin, Texts, check_pin
 
 SEED_SUFFIXES = (".yaml", ".yml")
 CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
 
 
-@dataclass
+@dataclass(slots=True)
 class Citation:
     source: str
     quote: str
     confidence: str
 
 
-@dataclass
-class NodeRec:
+class Origin:
+    """The files of one validation, and the line of a value in them, found when a message needs it.
+
+    Records keep (file number, path in the file's data) rather than a line: a clean file is read
+    without positions (reader.fast_read), and is read again with them only when a line is asked for."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[Path, str]] = []
+        self._docs: dict[int, Document | None] = {}  # the few files read again, most recent last
+
+    def add(self, path: Path, name: str) -> int:
+        self.files.append((path, name))
+        return len(self.files) - 1
+
+    def keep(self, file_no: int, doc: Document) -> None:
+        """Remember a document read with positions (while its file is checked)."""
+        self._docs.pop(file_no, None)
+        self._docs[file_no] = doc
+        while len(self._docs) > 8:
+            del self._docs[next(iter(self._docs))]
+
+    def problem(self, file_no: int, path: Path_, message: str = "") -> Problem:
+        path_, name = self.files[file_no]
+        if file_no not in self._docs:
+            try:
+                self.keep(file_no, read(path_, name))
+            except ReadError:  # pragma: no cover - fast_read only passes files the careful reader reads
+                self._docs[file_no] = None
+        doc = self._docs[file_no]
+        return doc.problem(path, message) if doc is not None else Problem(name, 1, message)
+
+
+class _Placed:
+    """A record's first declaration: `where` is its (file, line), worked out when asked for."""
+
+    __slots__ = ()
+    origin: Origin
+    file_no: int
+    path: Path_
+
+    @property
+    def where(self) -> Problem:
+        return self.origin.problem(self.file_no, self.path)
+
+
+@dataclass(slots=True)
+class NodeRec(_Placed):
     id: str
     label: str
     props: dict[str, Any]
-    where: Problem  # first declaration (file, line)
+    origin: Origin
+    file_no: int
+    path: Path_
     citations: list[Citation] = field(default_factory=list)
     in_registry: bool = False
 
 
-@dataclass
-class RelRec:
+@dataclass(slots=True)
+class RelRec(_Placed):
     key: str
     type: str
     start: str
     end: str
     props: dict[str, Any]
-    where: Problem
+    origin: Origin
+    file_no: int
+    path: Path_
     citations: list[Citation] = field(default_factory=list)
 
 
-@dataclass
-class SourceRec:
+@dataclass(slots=True)
+class SourceRec(_Placed):
     id: str
     props: dict[str, Any]
-    where: Problem
+    origin: Origin
+    file_no: int
+    path: Path_
     publisher: str
     authors: list[str]
     mentions: set[str] = field(default_factory=set)
@@ -197,7 +250,11 @@ def explain(models: Models, data: Any, err: Any) -> tuple[Path_, str]:
 
 
 def _flatten_date(key: str, value: str | DateSpec, props: dict[str, Any]) -> None:
-    spec = value if isinstance(value, DateSpec) else DateSpec(value=value)
+    if isinstance(value, str):  # the model has checked it (check_iso), as DateSpec would again
+        props[key] = value
+        props[f"{key}_precision"] = precision(value)
+        return
+    spec = value
     props[key] = spec.value
     props[f"{key}_precision"] = precision(spec.value)
     if spec.as_written:
@@ -210,6 +267,22 @@ def _flatten_date(key: str, value: str | DateSpec, props: dict[str, Any]) -> Non
 Resolver = Callable[[list[str]], dict[str, str]]
 
 
+@dataclass(slots=True)
+class _File:
+    """The file being checked: its data, and the lines of its values if it was read with them."""
+
+    origin: Origin
+    no: int
+    file: str
+    data: Any
+    doc: Document | None
+
+    def problem(self, path: Path_, message: str) -> Problem:
+        if self.doc is not None:
+            return self.doc.problem(path, message)
+        return self.origin.problem(self.no, path, message)
+
+
 class _Checker:
     def __init__(self, texts: Texts | None = None, strict: bool = False, models: Models | None = None) -> None:
         models = models or default_models()
@@ -219,18 +292,23 @@ class _Checker:
         self.texts, self.strict = texts, strict
         self.article: Article | None = None  # the text of the source being checked, when there is one
         self.checked: dict[tuple[str, str], bool] = {}  # (text file, quote) -> found
-        # (id, where it is named, the labels allowed there): checked once every file is read; the
-        # position is resolved now, so a file's line map is freed as soon as the file is checked
-        self.refs: list[tuple[str, Problem, tuple[str, ...] | None]] = []
+        self.origin = Origin()
+        # (id, file number, path in the file, the labels allowed there): checked once every file is
+        # read; the line is found only for a reference that is wrong
+        self.refs: list[tuple[str, int, Path_, tuple[str, ...] | None]] = []
 
-    def ref(self, value: str, doc: Document, path: Path_, allowed: tuple[str, ...] | None) -> None:
-        self.refs.append((value, doc.problem(path, ""), allowed))
+    def ref(self, value: str, doc: _File, path: Path_, allowed: tuple[str, ...] | None) -> None:
+        # a reference to what is already declared with a label allowed there stays right (a
+        # declaration's label never changes), so only the others are kept for check_refs
+        label = self.label(value)
+        if label is None or (allowed is not None and label not in allowed):
+            self.refs.append((value, doc.no, path, allowed))
 
-    def add(self, doc: Document, path: Path_, message: str) -> None:
+    def add(self, doc: _File, path: Path_, message: str) -> None:
         self.problems.append(doc.problem(path, message))
 
     # --- texts and quotes ------------------------------------------------------------------------
-    def open_text(self, doc: Document, meta_text: str | TextPin | None, sid: str) -> None:
+    def open_text(self, doc: _File, meta_text: str | TextPin | None, sid: str) -> None:
         """Check the source's pin against the texts folder and keep its article for the quotes."""
         self.article = None
         if meta_text is None:
@@ -253,7 +331,7 @@ class _Checker:
             return
         self.article = self.texts.article(pin.file)
 
-    def quote(self, doc: Document, path: Path_, quote: str | None) -> None:
+    def quote(self, doc: _File, path: Path_, quote: str | None) -> None:
         if quote is None:
             return
         if self.article is None:
@@ -270,7 +348,7 @@ class _Checker:
         self.seed.quotes_checked += 1
 
     # --- properties --------------------------------------------------------------------------
-    def props(self, doc: Document, path: Path_, decl: NodeBase | LinkBase | RelBase,
+    def props(self, doc: _File, path: Path_, decl: NodeBase | LinkBase | RelBase,
               kind: NodeKind | RelKind) -> dict[str, Any]:
         """The properties a declaration gives, as the graph stores them (dates flattened); the model
         has checked their names, types and choices; a property naming a node is checked once all is read."""
@@ -288,31 +366,49 @@ class _Checker:
     # --- files ---------------------------------------------------------------------------------
     def file(self, path: Path, name: str) -> None:
         self.seed.files.append(name)
-        try:
-            doc = read(path, name)
-        except ReadError as e:
-            self.problems.append(e.problem)
-            return
-        data = doc.data
-        if not isinstance(data, dict) or not ({"actors", "source"} & set(data)):
-            self.add(doc, (), "expected a mapping with `actors:` (a registry) or `source:` (a source document)")
-            return
-        model: type[RegistryFileBase] | type[SourceFileBase] = (
-            self.models.registry if "actors" in data else self.models.source)
-        try:
-            parsed = model.model_validate(data)
-        except ValidationError as e:
-            for err in e.errors():
-                where, message = explain(self.models, data, err)
-                self.add(doc, where, message)
-            return
+        no = self.origin.add(path, name)
+        data = fast_read(path)
+        if data is not None:
+            doc = _File(self.origin, no, name, data, None)
+            parsed = self.parse(doc, reporting=False)
+            if parsed is None:  # a problem: the careful reader has the last word, and the lines
+                data = None
+        if data is None:  # anything unusual or wrong: read with positions
+            try:
+                careful = read(path, name)
+            except ReadError as e:
+                self.problems.append(e.problem)
+                return
+            self.origin.keep(no, careful)
+            doc = _File(self.origin, no, name, careful.data, careful)
+            parsed = self.parse(doc, reporting=True)
+            if parsed is None:
+                return
         if isinstance(parsed, RegistryFileBase):
             for i, decl in enumerate(parsed.actors):
                 self.node(doc, ("actors", i), decl, source=None)
-        else:
+        elif parsed is not None:
             self.source(doc, parsed)
 
-    def source(self, doc: Document, parsed: SourceFileBase) -> None:
+    def parse(self, doc: _File, reporting: bool) -> RegistryFileBase | SourceFileBase | None:
+        """The file's data checked against the models, or None after a problem (reported if `reporting`)."""
+        data = doc.data
+        if not isinstance(data, dict) or not ({"actors", "source"} & set(data)):
+            if reporting:
+                self.add(doc, (), "expected a mapping with `actors:` (a registry) or `source:` (a source document)")
+            return None
+        model: type[RegistryFileBase] | type[SourceFileBase] = (
+            self.models.registry if "actors" in data else self.models.source)
+        try:
+            return model.model_validate(data)
+        except ValidationError as e:
+            if reporting:
+                for err in e.errors():
+                    where, message = explain(self.models, data, err)
+                    self.add(doc, where, message)
+            return None
+
+    def source(self, doc: _File, parsed: SourceFileBase) -> None:
         meta = parsed.source
         sid = meta.id
         if sid in self.seed.sources or sid in self.seed.nodes:
@@ -329,7 +425,7 @@ class _Checker:
             props["text"] = meta.text
         self.open_text(doc, meta.text, sid)
         _flatten_date("published", meta.published, props)
-        rec = SourceRec(sid, props, doc.problem(("source",), ""), meta.publisher, list(meta.authors))
+        rec = SourceRec(sid, props, self.origin, doc.no, ("source",), meta.publisher, list(meta.authors))
         self.seed.sources[sid] = rec
         self.ref(meta.publisher, doc, ("source", "publisher"), self.vocab.provenance["PUBLISHED_BY"].targets)
         rec.mentions.add(meta.publisher)
@@ -346,7 +442,7 @@ class _Checker:
             self.relation(doc, ("relations", i), rel, rec, rel.from_, rel.to, rel.quote, rel.confidence)
         self.article = None
 
-    def node(self, doc: Document, path: Path_, decl: NodeBase, source: SourceRec | None) -> None:
+    def node(self, doc: _File, path: Path_, decl: NodeBase, source: SourceRec | None) -> None:
         kind = self.vocab.nodes[decl.label]
         if source is None and not kind.is_actor:
             self.add(doc, (*path, "label"), f"a {decl.label} is a fact: declare it in a source file, with its quote")
@@ -366,10 +462,11 @@ class _Checker:
                 self.add(doc, (*path, "id"), f"duplicate id {decl.id!r} (first declared at {existing.where.file}:"
                                              f"{existing.where.line})")
                 return
-            self.merge(doc, path, existing.props, props, f"node {decl.id!r}", existing.where)
+            self.merge(doc, path, existing.props, props, f"node {decl.id!r}", existing)
             rec = existing
         else:
-            rec = NodeRec(decl.id, decl.label, props, doc.problem(path, ""), in_registry=source is None)
+            rec = NodeRec(sys.intern(decl.id), sys.intern(decl.label), props, self.origin, doc.no, path,
+                          in_registry=source is None)
             self.seed.nodes[decl.id] = rec
         if source is not None:
             assert decl.quote is not None and decl.confidence is not None
@@ -377,13 +474,13 @@ class _Checker:
                 self.add(doc, (*path, "id"), f"duplicate id {decl.id!r} in the same source")
                 return
             self.quote(doc, path, decl.quote)
-            rec.citations.append(Citation(source.id, decl.quote, decl.confidence))
+            rec.citations.append(Citation(source.id, decl.quote, sys.intern(decl.confidence)))
             source.node_ids.append(decl.id)
             source.mentions.add(decl.id)
         for j, link in enumerate(decl.links):
             self.link(doc, (*path, "links", j), link, decl, source)
 
-    def link(self, doc: Document, path: Path_, link: LinkBase, node: NodeBase, source: SourceRec | None) -> None:
+    def link(self, doc: _File, path: Path_, link: LinkBase, node: NodeBase, source: SourceRec | None) -> None:
         if (link.from_ is None) == (link.to is None):
             self.add(doc, path, f"a link of {node.id!r} names exactly one other end: `from` or `to`")
             return
@@ -396,7 +493,7 @@ class _Checker:
         start, end = (link.from_, node.id) if link.from_ else (node.id, link.to or "")
         self.relation(doc, path, link, source, start, end, quote, confidence)
 
-    def relation(self, doc: Document, path: Path_, rel: RelBase | LinkBase, source: SourceRec, start: str, end: str,
+    def relation(self, doc: _File, path: Path_, rel: RelBase | LinkBase, source: SourceRec, start: str, end: str,
                  quote: str, confidence: str) -> None:
         kind = self.vocab.rels[rel.type]
         props = self.props(doc, path, rel, kind)
@@ -414,41 +511,50 @@ class _Checker:
                 self.add(doc, path, f"duplicate relation {key!r} in the same source (first at "
                                     f"{existing.where.file}:{existing.where.line}); give one an `id`")
                 return
-            self.merge(doc, path, existing.props, props, f"relation {key!r}", existing.where)
+            self.merge(doc, path, existing.props, props, f"relation {key!r}", existing)
             rec = existing
         else:
-            rec = RelRec(key, rel.type, start, end, props, doc.problem(path, ""))
+            rec = RelRec(key, sys.intern(rel.type), sys.intern(start), sys.intern(end), props, self.origin, doc.no,
+                         path)
             self.seed.rels[key] = rec
-        rec.citations.append(Citation(source.id, quote, confidence))
+        rec.citations.append(Citation(source.id, quote, sys.intern(confidence)))
         source.rel_keys.append((rel.type, key))
         source.mentions.update((start, end))
 
-    def merge(self, doc: Document, path: Path_, into: dict[str, Any], new: dict[str, Any], what: str,
-              first: Problem) -> None:
+    def merge(self, doc: _File, path: Path_, into: dict[str, Any], new: dict[str, Any], what: str,
+              first: _Placed) -> None:
         for key, value in new.items():
             if key in into and into[key] != value and key != "aliases" and not key.endswith(("_as_written", "_note")):
+                where = first.where  # found only for a conflict: it may mean reading that file again
                 self.add(doc, (*path, key), f"{what} is declared again with {key}={value!r}, but "
-                                            f"{first.file}:{first.line} says {into[key]!r}")
+                                            f"{where.file}:{where.line} says {into[key]!r}")
             elif key == "aliases":
                 into[key] = sorted({*into.get(key, []), *value})
             else:
                 into.setdefault(key, value)
 
     # --- references --------------------------------------------------------------------------------
+    def label(self, value: str) -> str | None:
+        node = self.seed.nodes.get(value)
+        if node is not None:
+            return node.label
+        return self.vocab.source.label if value in self.seed.sources else self.seed.external.get(value)
+
     def check_refs(self, resolve: Resolver | None) -> None:
-        labels = {k: v.label for k, v in self.seed.nodes.items()}
-        labels.update({k: self.vocab.source.label for k in self.seed.sources})
-        unknown = sorted({ref for ref, _, _ in self.refs if ref not in labels})
+        unknown = sorted({ref for ref, _, _, _ in self.refs if self.label(ref) is None})
         if unknown and resolve is not None and not self.problems:  # bad files never reach the database
             self.seed.external = resolve(unknown)
-            labels.update(self.seed.external)
         where_else = " in these files or in the database" if resolve is not None else ""
-        for ref, where, allowed in self.refs:
-            label = labels.get(ref)
+        for ref, file_no, path, allowed in self.refs:
+            label = self.label(ref)
+            if label is not None and (allowed is None or label in allowed):
+                continue
+            where = self.origin.problem(file_no, path)
             if label is None:
                 self.problems.append(Problem(where.file, where.line, f"unknown id {ref!r}: no actor, fact or "
                                                                      f"source has it{where_else}"))
-            elif allowed is not None and label not in allowed:
+            else:
+                assert allowed is not None
                 self.problems.append(Problem(where.file, where.line,
                                              f"{ref!r} is a {label}; expected {' or '.join(allowed)} here"))
 
@@ -474,23 +580,37 @@ def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: b
     files = list(seed_files(paths))
     if not files:
         raise ValidationFailed([f"{', '.join(str(p) for p in paths)}:1: no seed files (*.yaml) found"])
-    for path, name in files:
-        checker.file(path, name)
-        if progress is not None:
-            progress(path.name, _size(path))
-    checker.check_refs(resolve)
+    # validation makes millions of objects and frees few: the cyclic collector, run again and again
+    # over a growing heap, would cost a large share of the time for nothing
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for path, name in files:
+            checker.file(path, name)
+            if progress is not None:
+                progress(path.name, _size(path))
+        checker.check_refs(resolve)
+    finally:
+        if collecting:
+            gc.enable()
     seed = checker.seed
     if strict and seed.quotes_unchecked:
         checker.problems.append(Problem(files[0][1], 1, unchecked_note(seed)))
     if checker.problems:
         unique = list(dict.fromkeys(str(p) for p in checker.problems))
         raise ValidationFailed(unique)
-    for rec in seed.nodes.values():
-        _cite(rec.props, rec.citations)
-        if rec.props.get("aliases"):
-            rec.props["aliases_text"] = " | ".join(rec.props["aliases"])
-    for rel in seed.rels.values():
-        _cite(rel.props, rel.citations)
+    shared: dict[tuple[str, ...], list[str]] = {}
+    gc.disable()
+    try:
+        for rec in seed.nodes.values():
+            _cite(rec.props, rec.citations, shared)
+            if rec.props.get("aliases"):
+                rec.props["aliases_text"] = " | ".join(rec.props["aliases"])
+        for rel in seed.rels.values():
+            _cite(rel.props, rel.citations, shared)
+    finally:
+        if collecting:
+            gc.enable()
     return seed
 
 
@@ -504,14 +624,19 @@ def unchecked_note(seed: Seed) -> str:
     return f"{n} quote{'s' if n != 1 else ''} not checked against an article text: {why}"
 
 
-def _cite(props: dict[str, Any], citations: list[Citation]) -> None:
+def _cite(props: dict[str, Any], citations: list[Citation], shared: dict[tuple[str, ...], list[str]]) -> None:
+    """The citation properties; the lists of sources and of confidences, the same for many records,
+    are one list shared by them all (`shared`): never change a props list in place."""
     if not citations:
         return
     citations.sort(key=lambda c: c.source)
-    props["sources"] = [c.source for c in citations]
+    sources = tuple(c.source for c in citations)
+    confidences = tuple(c.confidence for c in citations)
+    props["sources"] = shared.setdefault(sources, list(sources))
     props["quotes"] = [c.quote for c in citations]
-    props["confidences"] = [c.confidence for c in citations]
-    props["confidence"] = max((c.confidence for c in citations), key=CONFIDENCE_RANK.__getitem__)
+    props["confidences"] = shared.setdefault(confidences, list(confidences))
+    props["confidence"] = citations[0].confidence if len(citations) == 1 else max(
+        (c.confidence for c in citations), key=CONFIDENCE_RANK.__getitem__)
     props["quotes_text"] = "".join(c.quote + " | " for c in citations)  # for the full-text index
 
 
