@@ -6,6 +6,7 @@ params:
   entity: {type: entity, default: null, example: Hamilton police, doc: only what involves this entity}
   from: {type: date, default: null, example: 2020-02, doc: "only what happened from this date on (any precision)"}
   to: {type: date, default: null, example: 2020-02-15, doc: "only what happened up to this date (any precision)"}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   id: fact
   sources: sources
@@ -52,3 +53,4 @@ WITH date, precision, as_written, kind, what, id, confidence, quote, sources, kg
 WHERE as_of IS NULL OR as_of IN ['certain', 'possible']
 RETURN date, precision, as_written, as_of, kind, what, id, confidence, quote, sources
 ORDER BY date, id
+LIMIT $limit
