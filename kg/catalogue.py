@@ -125,9 +125,10 @@ class Query:
         return sorted(found)
 
     def example_args(self, optional: bool = False) -> dict[str, str]:
-        """Example values for the required parameters (and the optional ones too, if asked)."""
+        """Example values for the required parameters (and the optional ones too, if asked; not one
+        whose example is its default, such as a limit: passing it would change nothing)."""
         return {p.name: str(p.example) for p in self.params.values()
-                if p.example is not None and (p.required or optional)}
+                if p.example is not None and (p.required or (optional and p.example != p.default))}
 
 
 def _line(text: str, word: str) -> int:
