@@ -44,5 +44,5 @@ RETURN agency.name AS agency,
        learned.confidence AS confidence,
        learned.quotes AS quotes,
        learned.sources AS sources
-ORDER BY agency
+ORDER BY agency, conference, learned.key
 LIMIT $limit

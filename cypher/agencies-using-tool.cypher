@@ -23,7 +23,7 @@ WHERE (agency:PoliceAgency OR agency:Unit) AND ($collectives OR NOT coalesce(age
 WITH agency, use, kg.as_of(use.start) AS as_of
 WHERE as_of IS NULL OR as_of <> 'later'
 // the rest only for the rows shown
-WITH agency, use, as_of ORDER BY agency.name, type(use), use.start LIMIT $limit
+WITH agency, use, as_of ORDER BY agency.name, type(use), use.start, use.key LIMIT $limit
 WITH agency, use, as_of,
      COLLECT {
        MATCH (who)-[stop:ORDERED_STOP]->(agency)
@@ -47,4 +47,4 @@ RETURN agency.name AS agency,
        use.confidence AS confidence,
        use.quotes AS quotes,
        use.sources AS sources
-ORDER BY agency, relation, since
+ORDER BY agency, relation, since, use.key

@@ -20,7 +20,7 @@ WHERE as_of IS NULL OR as_of <> 'later'
 WITH agency, denial, fix, as_of, admitted,
      CASE WHEN admitted = 'later' THEN null ELSE later END AS later
 // the rest only for the rows shown
-ORDER BY agency.name
+ORDER BY agency.name, denial.id
 LIMIT $limit
 RETURN agency.name AS agency,
        agency.id AS agency_id,
@@ -41,4 +41,4 @@ RETURN agency.name AS agency,
        COLLECT { MATCH (who)-[:MADE]->(later) RETURN who.id } AS admitted_by_ids,
        CASE WHEN later IS NULL THEN null ELSE fix.quotes END AS correction_quotes,
        denial.sources + [s IN coalesce(later.sources, []) WHERE NOT s IN denial.sources] AS sources
-ORDER BY agency
+ORDER BY agency, denial_id

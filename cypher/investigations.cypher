@@ -35,7 +35,7 @@ WITH inv,
 WITH inv, opened, reported, kg.as_of(coalesce(opened, reported)) AS as_of, kg.as_of(reported) AS status_as_of
 WHERE as_of IS NULL OR as_of <> 'later'
 // the rest only for the rows shown
-WITH inv, opened, reported, as_of, status_as_of ORDER BY inv.name LIMIT $limit
+WITH inv, opened, reported, as_of, status_as_of ORDER BY inv.name, inv.id LIMIT $limit
 RETURN inv.name AS investigation,
        inv.id AS investigation_id,
        inv.kind AS kind,
@@ -66,4 +66,4 @@ RETURN inv.name AS investigation,
        COLLECT { MATCH (waiter)-[:AWAITS]->(inv) RETURN waiter.id } AS awaited_by_ids,
        inv.quotes AS quotes,
        inv.sources AS sources
-ORDER BY investigation
+ORDER BY investigation, investigation_id

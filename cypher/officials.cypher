@@ -33,5 +33,5 @@ RETURN org.name AS organisation,
        role.confidence AS confidence,
        role.quotes AS quotes,
        role.sources AS sources
-ORDER BY organisation, person
+ORDER BY organisation, organisation_id, person, person_id, title
 LIMIT $limit

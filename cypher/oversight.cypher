@@ -4,7 +4,7 @@ title: Oversight bodies and what they did
 description: Which oversight body covers which agencies, who heads or speaks for it (heads, with the quotes that tie them to it), and what each did (investigations, calls to stop, statements), optionally as it stood at a date.
 params:
   as_of: {type: date, default: null, example: 2020-02-15, doc: "as it stood at this date (any precision): the bodies that had done something by then, and what; an item that only possibly came before is marked (possibly)"}
-  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
+  limit: {type: int, default: 20, example: 20, doc: "at most this many bodies (an answer cut short says so): each row is a whole body, with all it did"}
 columns:
   body_id: entity
   covers_ids: entities
@@ -12,7 +12,7 @@ columns:
 */
 MATCH (body:OversightBody) WHERE body.name IS NOT NULL
 // in the answer's order (the name index gives it), so that only the bodies shown are worked out
-WITH body ORDER BY body.name
+WITH body ORDER BY body.name, body.id
 // what each body did, each act once with how surely it was done by the date asked (null: no date asked)
 WITH body,
      COLLECT {
@@ -65,4 +65,4 @@ RETURN body.name AS body, body.id AS body_id, body.jurisdiction AS jurisdiction,
        [x IN statements WHERE x.known IS NULL OR x.known IN ['certain', 'possible'] |
         x.text + CASE x.known WHEN 'possible' THEN ' (possibly)' ELSE '' END] AS statements,
        as_of, sources
-ORDER BY body
+ORDER BY body, body_id

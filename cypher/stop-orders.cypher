@@ -43,5 +43,5 @@ RETURN who.name AS ordered_by,
        stop.confidence AS confidence,
        stop.quotes AS quotes,
        stop.sources AS sources
-ORDER BY coalesce(date, '9999'), for_agency, ordered_by
+ORDER BY coalesce(date, '9999'), for_agency, ordered_by, stop.key
 LIMIT $limit

@@ -23,7 +23,7 @@ WHERE access.mode IN ['trial', 'free_trial', 'evaluation']
 WITH agency, tool, access, kg.as_of(access.start) AS as_of
 WHERE as_of IS NULL OR as_of <> 'later'
 // the rest only for the rows shown
-WITH agency, tool, access, as_of ORDER BY agency.name LIMIT $limit
+WITH agency, tool, access, as_of ORDER BY agency.name, agency.id, access.start, access.mode LIMIT $limit
 RETURN agency.name AS agency,
        agency.id AS agency_id,
        access.mode AS access,
@@ -41,4 +41,4 @@ RETURN agency.name AS agency,
        access.confidence AS confidence,
        access.quotes AS quotes,
        access.sources AS sources
-ORDER BY agency
+ORDER BY agency, agency_id, since, access

@@ -44,5 +44,5 @@ RETURN agency.name AS agency,
        [u IN uses WHERE u.approved = false | u.quotes[0]] + [e IN discoveries | e.quotes[0]] AS quotes,
        reduce(all = [], s IN [u IN uses | u.sources] + [e IN discoveries | e.sources] |
               all + [x IN s WHERE NOT x IN all]) AS sources
-ORDER BY agency
+ORDER BY agency, agency_id
 LIMIT $limit

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg import when
 from kg.catalogue import Query, get
-from kg.entities import resolve_entity
+from kg.entities import resolve_entities
 from kg.errors import UsageError
 from kg.guard import refuse_writes, used_params
 from kg.params import LIMIT_PARAM, bind
@@ -66,9 +66,8 @@ def run(db: Database, name: str | Query, args: Mapping[str, Any] | None = None,
     query = name if isinstance(name, Query) else get(name, folder)
     refuse_writes(query.cypher, f"query {query.name!r}")
     params = bind(query, dict(args or {}))
-    for param in query.params.values():
-        if param.type == "entity" and params[param.name] is not None:
-            params[param.name] = resolve_entity(db, str(params[param.name]))
+    entities = [p.name for p in query.params.values() if p.type == "entity" and params[p.name] is not None]
+    params.update(zip(entities, resolve_entities(db, [str(params[p]) for p in entities]), strict=True))
     limit = params.get(LIMIT_PARAM) if query.limit is not None else None
     if limit is None:
         columns, rows = db.query(query.cypher, params)
