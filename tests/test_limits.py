@@ -78,45 +78,6 @@ def test_a_limit_counts_the_rows_kept_at_a_date(seeded: Database) -> None:
     assert checked >= 5
 
 
-@pytest.mark.db
-def test_undated_rows_before_the_cut_are_counted_and_the_limit_is_filled(db: Database, tmp_path: Path) -> None:
-    """A small graph whose first rows (by name) are undated: a limit of 2 at a date still shows two
-    dated rows (kg asks the Cypher again for more), and the note counts the undated rows before them."""
-    from kg.seed import validate
-    from kg.seed.loader import load
-
-    _small_seed(tmp_path)
-    load(db, validate([tmp_path]))
-    args = {"tool": "tool", "as_of": "2020-03"}
-    whole = queries.run(db, "agencies-using-tool", args)
-    assert [r["agency"] for r in whole.rows] == ["D police", "E police", "F police"] and not whole.truncated
-    assert whole.notes == ["3 undated facts left out (as_of 2020-03)"]
-    got = queries.run(db, "agencies-using-tool", {**args, "limit": 2})
-    assert [r["agency"] for r in got.rows] == ["D police", "E police"] and got.truncated
-    assert got.notes == ["showing the first 2 rows; more exist: give -p limit=20 (or more) to see more",
-                         "3 undated facts left out among these rows (as_of 2020-03)"]
-    last = queries.run(db, "agencies-using-tool", {**args, "limit": 3})
-    assert last.rows == whole.rows and not last.truncated and last.notes == whole.notes
-    # with no date asked, undated rows are rows like any other
-    plain = queries.run(db, "agencies-using-tool", {"tool": "tool", "limit": 4})
-    assert [r["agency"] for r in plain.rows] == ["A police", "B police", "C police", "D police"] and plain.truncated
-
-
-def _small_seed(folder: Path) -> None:
-    """A tool used by six agencies: from 2020-02 by D, E and F, from no known date by A, B and C."""
-    actors: list[dict[str, str]] = [{"id": "tool", "label": "Product", "name": "The tool"}]
-    actors += [{"id": f"{x.lower()}-police", "label": "PoliceAgency", "name": f"{x} police"} for x in "ABCDEF"]
-    (folder / "actors").mkdir()
-    (folder / "actors" / "actors.yaml").write_text(json.dumps({"actors": actors}), encoding="utf-8")
-    relations = [{"type": "USED", "from": f"{x.lower()}-police", "to": "tool", "mode": "trial",
-                  **({"start": f"2020-02-0{i}"} if x in "DEF" else {}), "quote": "used it", "confidence": "high"}
-                 for i, x in enumerate("ABCDEF", 1)]
-    (folder / "sources").mkdir()
-    (folder / "sources" / "s.yaml").write_text(json.dumps({
-        "source": {"id": "src-small", "title": "Small", "publisher": "tool", "published": "2020-03-01"},
-        "relations": relations}), encoding="utf-8")
-
-
 # --- the command line ----------------------------------------------------------------------------------
 
 @pytest.mark.db
@@ -147,3 +108,45 @@ def test_show_and_list_give_the_default_limit() -> None:
     listed = run_kg("query", "list", "--format", "json")
     officials = next(q for q in json.loads(listed.stdout) if q["name"] == "officials")
     assert f"limit: int = {DEFAULT_LIMIT}" in officials["params"]
+
+
+# --- a small graph of its own (last: the `db` fixture empties the graph `seeded` loaded) -------------
+
+@pytest.mark.db
+def test_undated_rows_before_the_cut_are_counted_and_the_limit_is_filled(db: Database, tmp_path: Path) -> None:
+    """A small graph whose first rows (by name) are undated: a limit of 2 at a date still shows two
+    dated rows (kg asks the Cypher again for more), and the note counts the undated rows before them."""
+    from kg.seed import validate
+    from kg.seed.loader import load
+
+    _small_seed(tmp_path)
+    load(db, validate([tmp_path]))
+    args = {"tool": "tool", "as_of": "2020-03"}
+    whole = queries.run(db, "agencies-using-tool", args)
+    assert [r["agency"] for r in whole.rows] == ["D police", "E police", "F police"] and not whole.truncated
+    assert whole.notes == ["3 undated facts left out (as_of 2020-03)"]
+    got = queries.run(db, "agencies-using-tool", {**args, "limit": 2})
+    assert [r["agency"] for r in got.rows] == ["D police", "E police"] and got.truncated
+    assert got.notes == ["showing the first 2 rows; more exist: give -p limit=20 (or more) to see more",
+                         "3 undated facts left out among these rows (as_of 2020-03)"]
+    last = queries.run(db, "agencies-using-tool", {**args, "limit": 3})
+    assert last.rows == whole.rows and not last.truncated and last.notes == whole.notes
+    # with no date asked, undated rows are rows like any other
+    plain = queries.run(db, "agencies-using-tool", {"tool": "tool", "limit": 4})
+    assert [r["agency"] for r in plain.rows] == ["A police", "B police", "C police", "D police"] and plain.truncated
+
+
+def _small_seed(folder: Path) -> None:
+    """A tool used by six agencies: from 2020-02 by D, E and F, from no known date by A, B and C."""
+    actors: list[dict[str, str]] = [{"id": "tool", "label": "Product", "name": "The tool"},
+                                    {"id": "outlet", "label": "Organization", "name": "The outlet"}]
+    actors += [{"id": f"{x.lower()}-police", "label": "PoliceAgency", "name": f"{x} police"} for x in "ABCDEF"]
+    (folder / "actors").mkdir()
+    (folder / "actors" / "actors.yaml").write_text(json.dumps({"actors": actors}), encoding="utf-8")
+    relations = [{"type": "USED", "from": f"{x.lower()}-police", "to": "tool", "mode": "trial",
+                  **({"start": f"2020-02-0{i}"} if x in "DEF" else {}), "quote": "used it", "confidence": "high"}
+                 for i, x in enumerate("ABCDEF", 1)]
+    (folder / "sources").mkdir()
+    (folder / "sources" / "s.yaml").write_text(json.dumps({
+        "source": {"id": "src-small", "title": "Small", "publisher": "outlet", "published": "2020-03-01"},
+        "relations": relations}), encoding="utf-8")
