@@ -5,6 +5,7 @@ description: Which agencies learned of a tool at a conference or convention, and
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): learned by then"}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   agency_id: entity
   conference_id: entity
@@ -43,4 +44,5 @@ RETURN agency.name AS agency,
        learned.confidence AS confidence,
        learned.quotes AS quotes,
        learned.sources AS sources
-ORDER BY agency
+ORDER BY agency, conference, learned.key
+LIMIT $limit

@@ -6,6 +6,7 @@ params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   collectives: {type: bool, default: false, example: true, doc: also list groups such as "law enforcement agencies"}
   as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): access or use known by then, stopped by then"}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   agency_id: entity
   sources: sources
@@ -21,6 +22,8 @@ MATCH (agency:Entity)-[use:HAD_ACCESS|USED]->(tool)
 WHERE (agency:PoliceAgency OR agency:Unit) AND ($collectives OR NOT coalesce(agency.collective, false))
 WITH agency, use, kg.as_of(use.start) AS as_of
 WHERE as_of IS NULL OR as_of <> 'later'
+// the rest only for the rows shown
+WITH agency, use, as_of ORDER BY agency.name, type(use), use.start, use.key LIMIT $limit
 WITH agency, use, as_of,
      COLLECT {
        MATCH (who)-[stop:ORDERED_STOP]->(agency)
@@ -44,4 +47,4 @@ RETURN agency.name AS agency,
        use.confidence AS confidence,
        use.quotes AS quotes,
        use.sources AS sources
-ORDER BY agency, relation, since
+ORDER BY agency, relation, since, use.key

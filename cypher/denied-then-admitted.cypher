@@ -4,6 +4,7 @@ title: Denied, then admitted
 description: Which agencies publicly denied use and later admitted or corrected it, with both statements and dates? As of a date, those that had denied by then, and whether they had admitted it yet.
 params:
   as_of: {type: date, default: null, example: 2020-02-28, doc: "as it stood at this date (any precision): denied by then; admitted by then or not yet"}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   agency_id: entity
   denial_id: entity
@@ -18,6 +19,9 @@ WHERE as_of IS NULL OR as_of <> 'later'
 // as of a date, an admission that came later is not yet one
 WITH agency, denial, fix, as_of, admitted,
      CASE WHEN admitted = 'later' THEN null ELSE later END AS later
+// the rest only for the rows shown
+ORDER BY agency.name, denial.id
+LIMIT $limit
 RETURN agency.name AS agency,
        agency.id AS agency_id,
        denial.id AS denial_id,
@@ -37,4 +41,4 @@ RETURN agency.name AS agency,
        COLLECT { MATCH (who)-[:MADE]->(later) RETURN who.id } AS admitted_by_ids,
        CASE WHEN later IS NULL THEN null ELSE fix.quotes END AS correction_quotes,
        denial.sources + [s IN coalesce(later.sources, []) WHERE NOT s IN denial.sources] AS sources
-ORDER BY agency
+ORDER BY agency, denial_id

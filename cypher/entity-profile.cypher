@@ -4,6 +4,7 @@ title: Everything about one entity
 description: An entity's own record, then every fact that involves it, each with its sources and quotes.
 params:
   entity: {type: entity, example: Warren Driechel, doc: the entity (id, name or alias)}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   other_id: entity
   sources: sources
@@ -25,3 +26,4 @@ CALL (n) {
 }
 RETURN n.name AS entity, direction, relation, other, other_id, details, quotes, sources
 ORDER BY order, relation, other
+LIMIT $limit

@@ -2,7 +2,8 @@
 name: figures
 title: Reported figures
 description: The numbers the media reported (images collected, agencies using the tool), who reported them and the words used.
-params: {}
+params:
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   figure_id: entity
   reported_by_ids: entities
@@ -10,6 +11,8 @@ columns:
   sources: sources
 */
 MATCH (fig:Figure)
+// the rest only for the rows shown
+WITH fig ORDER BY fig.value DESC LIMIT $limit
 RETURN fig.name AS figure,
        fig.id AS figure_id,
        fig.value AS value,

@@ -5,6 +5,7 @@ description: Who is investigating or reviewing whom, about what, who heads or sp
 params:
   subject: {type: entity, default: null, example: Clearview AI, doc: "only investigations into (or by) this entity; a vendor includes its products"}
   as_of: {type: date, default: null, example: 2020-02-15, doc: "as they stood at this date (any precision): opened by then, and the status reported by then"}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   investigation_id: entity
   conducted_by_ids: entities
@@ -27,12 +28,14 @@ WITH inv,
      }[0]) AS opened,
      // the status is as its sources report it, so as of their publication
      COLLECT {
-       MATCH (s:Source) WHERE s.id IN inv.sources AND s.published IS NOT NULL
+       MATCH (s:Source:Entity) WHERE s.id IN inv.sources AND s.published IS NOT NULL
        RETURN s.published ORDER BY s.published LIMIT 1
      }[0] AS reported
 // known by its opening, else by its first report
 WITH inv, opened, reported, kg.as_of(coalesce(opened, reported)) AS as_of, kg.as_of(reported) AS status_as_of
 WHERE as_of IS NULL OR as_of <> 'later'
+// the rest only for the rows shown
+WITH inv, opened, reported, as_of, status_as_of ORDER BY inv.name, inv.id LIMIT $limit
 RETURN inv.name AS investigation,
        inv.id AS investigation_id,
        inv.kind AS kind,
@@ -63,4 +66,4 @@ RETURN inv.name AS investigation,
        COLLECT { MATCH (waiter)-[:AWAITS]->(inv) RETURN waiter.id } AS awaited_by_ids,
        inv.quotes AS quotes,
        inv.sources AS sources
-ORDER BY investigation
+ORDER BY investigation, investigation_id

@@ -4,6 +4,7 @@ title: Officials and spokespeople
 description: Who speaks for or leads each agency or body, with their titles as written?
 params:
   agency: {type: entity, default: null, example: EPS, doc: only this organisation (and its units)}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   organisation_id: entity
   person_id: entity
@@ -32,4 +33,5 @@ RETURN org.name AS organisation,
        role.confidence AS confidence,
        role.quotes AS quotes,
        role.sources AS sources
-ORDER BY organisation, person
+ORDER BY organisation, organisation_id, person, person_id, title
+LIMIT $limit

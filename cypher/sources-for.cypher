@@ -4,6 +4,7 @@ title: Sources for an entity
 description: Which sources support the facts about an entity, with the quote each one gives for each fact.
 params:
   entity: {type: entity, example: Niagara police, doc: the entity (id, name or alias)}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   source: source
   fact_id: fact
@@ -23,3 +24,4 @@ CALL (n) {
 MATCH (src:Entity {id: source_id})
 RETURN src.id AS source, src.title AS title, src.published AS published, fact, fact_id, quote, confidence
 ORDER BY source, fact, quote
+LIMIT $limit

@@ -5,6 +5,7 @@ description: Who ordered (or asked) that use stop, for which agency, and when?
 params:
   agency: {type: entity, default: null, example: Toronto police, doc: only orders aimed at this agency (or a group it belongs to)}
   as_of: {type: date, default: null, example: 2020-02-05, doc: "as it stood at this date (any precision): orders given by then"}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   ordered_by_id: entity
   for_agency_id: entity
@@ -42,4 +43,5 @@ RETURN who.name AS ordered_by,
        stop.confidence AS confidence,
        stop.quotes AS quotes,
        stop.sources AS sources
-ORDER BY coalesce(date, '9999'), for_agency, ordered_by
+ORDER BY coalesce(date, '9999'), for_agency, ordered_by, stop.key
+LIMIT $limit

@@ -6,6 +6,7 @@ params:
   entity: {type: entity, default: null, example: Hamilton police, doc: only what involves this entity}
   from: {type: date, default: null, example: 2020-02, doc: "only what happened from this date on (any precision)"}
   to: {type: date, default: null, example: 2020-02-15, doc: "only what happened up to this date (any precision)"}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   id: fact
   sources: sources
@@ -34,21 +35,26 @@ CALL () {
   WHERE r.sources IS NOT NULL AND coalesce(r.date, r.start) IS NOT NULL
   RETURN null AS fact, r
 }
-WITH fact, r, CASE WHEN r IS NULL THEN null ELSE startNode(r) END AS a, CASE WHEN r IS NULL THEN null ELSE endNode(r) END AS b
-WITH CASE WHEN fact IS NOT NULL THEN {
-         date: fact.date, precision: fact.date_precision, as_written: fact.date_as_written,
-         kind: [l IN labels(fact) WHERE l <> 'Entity'][0], what: fact.name, id: fact.id,
+// sorted and cut on the date and the id alone: the rest only for the rows shown
+WITH fact, r,
+     CASE WHEN fact IS NOT NULL THEN fact.date ELSE coalesce(r.date, r.start) END AS date,
+     CASE WHEN fact IS NOT NULL THEN fact.id ELSE r.key END AS id
+WITH fact, r, date, id, kg.between(date) AS as_of
+WHERE as_of IS NULL OR as_of IN ['certain', 'possible']
+WITH fact, r, date, id, as_of ORDER BY date, id LIMIT $limit
+WITH fact, r, date, id, as_of,
+     CASE WHEN r IS NULL THEN null ELSE startNode(r) END AS a, CASE WHEN r IS NULL THEN null ELSE endNode(r) END AS b
+WITH date, id, as_of, CASE WHEN fact IS NOT NULL THEN {
+         precision: fact.date_precision, as_written: fact.date_as_written,
+         kind: [l IN labels(fact) WHERE l <> 'Entity'][0], what: fact.name,
          confidence: fact.confidence, quote: fact.quotes[0], sources: fact.sources}
      ELSE {
-         date: coalesce(r.date, r.start), precision: coalesce(r.date_precision, r.start_precision),
+         precision: coalesce(r.date_precision, r.start_precision),
          as_written: coalesce(r.date_as_written, r.start_as_written), kind: type(r),
          what: a.name + ' ' + toLower(replace(type(r), '_', ' ')) + ' ' + b.name
                + CASE WHEN r.date IS NULL THEN ' (from)' ELSE '' END,
-         id: r.key, confidence: r.confidence, quote: r.quotes[0], sources: r.sources}
+         confidence: r.confidence, quote: r.quotes[0], sources: r.sources}
      END AS e
-WITH e.date AS date, e.precision AS precision, e.as_written AS as_written, e.kind AS kind, e.what AS what,
-     e.id AS id, e.confidence AS confidence, e.quote AS quote, e.sources AS sources
-WITH date, precision, as_written, kind, what, id, confidence, quote, sources, kg.between(date) AS as_of
-WHERE as_of IS NULL OR as_of IN ['certain', 'possible']
-RETURN date, precision, as_written, as_of, kind, what, id, confidence, quote, sources
+RETURN date, e.precision AS precision, e.as_written AS as_written, as_of, e.kind AS kind, e.what AS what, id,
+       e.confidence AS confidence, e.quote AS quote, e.sources AS sources
 ORDER BY date, id

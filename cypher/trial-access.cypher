@@ -5,6 +5,7 @@ description: Which agencies got free or trial access to a tool, how, and through
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   as_of: {type: date, default: null, example: 2019-11, doc: "as it stood at this date (any precision): access known by then"}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   agency_id: entity
   through_ids: entities
@@ -21,6 +22,8 @@ MATCH (agency:Entity)-[access:HAD_ACCESS]->(tool)
 WHERE access.mode IN ['trial', 'free_trial', 'evaluation']
 WITH agency, tool, access, kg.as_of(access.start) AS as_of
 WHERE as_of IS NULL OR as_of <> 'later'
+// the rest only for the rows shown
+WITH agency, tool, access, as_of ORDER BY agency.name, agency.id, access.start, access.mode LIMIT $limit
 RETURN agency.name AS agency,
        agency.id AS agency_id,
        access.mode AS access,
@@ -38,4 +41,4 @@ RETURN agency.name AS agency,
        access.confidence AS confidence,
        access.quotes AS quotes,
        access.sources AS sources
-ORDER BY agency
+ORDER BY agency, agency_id, since, access

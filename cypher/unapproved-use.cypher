@@ -5,6 +5,7 @@ description: Where was a tool used or accessed without organisational approval, 
 params:
   tool: {type: entity, default: clearview-app, example: Clearview AI, doc: the product, or a vendor for all its products (id, name or alias)}
   as_of: {type: date, default: null, example: 2020-01, doc: "as it stood at this date (any precision): uses and discoveries known by then"}
+  limit: {type: int, default: 100, example: 100, doc: "at most this many rows (an answer cut short says so)"}
 columns:
   agency_id: entity
   discovery_ids: entities
@@ -43,4 +44,5 @@ RETURN agency.name AS agency,
        [u IN uses WHERE u.approved = false | u.quotes[0]] + [e IN discoveries | e.quotes[0]] AS quotes,
        reduce(all = [], s IN [u IN uses | u.sources] + [e IN discoveries | e.sources] |
               all + [x IN s WHERE NOT x IN all]) AS sources
-ORDER BY agency
+ORDER BY agency, agency_id
+LIMIT $limit

@@ -17,6 +17,11 @@ Parameter types: `str`, `int`, `float`, `bool`, `date` (ISO, any precision) and 
 or any name or alias of a node; resolved to its id before the query runs). Every `$param` in the
 Cypher is declared and every declared param is used (`check()`).
 
+A listing question declares `limit: {type: int, default: 100, ...}` and ends its Cypher with
+`LIMIT $limit` (after its ORDER BY, and before any per-row work it can leave until then).
+`kg.queries.run` asks the Cypher for one row more than the limit, so that an answer cut short says so
+(`Results.truncated`, and a note). A limit is a positive whole number (`kg.params.bind`).
+
 `columns` names the result columns that hold ids, with their kind (`COLUMN_KINDS`): `entity` (one
 entity id), `entities` (a list of them), `fact` (a fact node's id or a relationship's key),
 `source` and `sources` (source ids). Views and guides read ids from these columns only, never
@@ -37,6 +42,7 @@ import yaml
 from kg import when
 from kg.errors import UsageError
 from kg.guard import returned_columns, used_params, write_clauses
+from kg.params import LIMIT_PARAM
 
 PARAM_TYPES = ("str", "int", "float", "bool", "date", "entity")
 #: what an id column holds: one entity id, a list of them, a fact (a fact node's id or a
@@ -44,6 +50,8 @@ PARAM_TYPES = ("str", "int", "float", "bool", "date", "entity")
 COLUMN_KINDS = ("entity", "entities", "fact", "source", "sources")
 # parameters that stand a question at a date; such a question returns an `as_of` column (kg/when.py)
 TIME_PARAMS = ("as_of", "from", "to")
+#: what a listing question declares as its limit's default unless it has reason for another
+DEFAULT_LIMIT = 100
 _HEADER = re.compile(r"^\s*/\*(.*?)\*/", re.S)
 
 
@@ -79,6 +87,11 @@ class Query:
         """The parameters that stand the question at a date (`as_of`, or `from` and `to`)."""
         return [p for p in TIME_PARAMS if p in self.params and self.params[p].type == "date"]
 
+    @property
+    def limit(self) -> Param | None:
+        """The parameter that caps the rows, when the question declares one."""
+        return self.params.get(LIMIT_PARAM)
+
     def check(self) -> list[str]:
         """Problems with the definition (empty when it is sound)."""
         problems = []
@@ -94,6 +107,10 @@ class Query:
         if missing:
             problems.append(f"{self.path.name}: declares columns {missing} that its RETURN does not give")
         problems += [f"{self.path.name}: {w} (queries must only read)" for w in write_clauses(self.cypher)]
+        limit = self.limit
+        if limit is not None and (limit.type != "int" or not isinstance(limit.default, int)
+                                  or isinstance(limit.default, bool) or limit.default < 1):
+            problems.append(f"{self.path.name}: {LIMIT_PARAM} is an int with a positive default")
         return problems
 
     def ids(self, rows: Iterable[Mapping[str, Any]], *kinds: str) -> list[str]:
@@ -108,9 +125,10 @@ class Query:
         return sorted(found)
 
     def example_args(self, optional: bool = False) -> dict[str, str]:
-        """Example values for the required parameters (and the optional ones too, if asked)."""
+        """Example values for the required parameters (and the optional ones too, if asked; not one
+        whose example is its default, such as a limit: passing it would change nothing)."""
         return {p.name: str(p.example) for p in self.params.values()
-                if p.example is not None and (p.required or optional)}
+                if p.example is not None and (p.required or (optional and p.example != p.default))}
 
 
 def _line(text: str, word: str) -> int:

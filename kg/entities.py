@@ -11,8 +11,8 @@ parameters there, without a database). Both end in `choose()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import UsageError
 
@@ -50,28 +50,48 @@ def choose(text: str, candidates: Iterable[tuple[int, str]], *, where: str = "",
 def resolve_entity(db: Database, text: str) -> str:
     """The id of the entity in the database that `text` names (see the module's rule); the
     not-found error lists close matches from the full-text search."""
-    text = text.strip()
-    rows = db.read("MATCH (n:Entity {id: $text}) RETURN n.id AS id, n.name AS name, $rank AS rank",
-                   {"text": text, "rank": BY_ID})
-    if not rows and text:
-        # names and aliases through the full-text index (a phrase), then exact, case-insensitive
-        phrase = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        rows = db.read(
-            "CALL db.index.fulltext.queryNodes('kg_search', $q, {limit: 1000}) YIELD node AS n "
-            "WITH n WHERE toLower(n.name) = toLower($text) "
-            "OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) = toLower($text)) "
-            "RETURN n.id AS id, n.name AS name, "
-            "CASE WHEN toLower(n.name) = toLower($text) THEN $by_name ELSE $by_alias END AS rank",
-            {"q": f"name:{phrase} OR aliases_text:{phrase}", "text": text, "by_name": BY_NAME, "by_alias": BY_ALIAS},
-        )
+    return resolve_entities(db, [text])[0]
 
-    def close() -> list[tuple[str, str]]:
-        from kg.lookup import search
 
-        return [(str(h["id"]), str(h.get("name"))) for h in search(db, text, limit=5) if h.get("id")]
+def resolve_entities(db: Database, texts: Sequence[str]) -> list[str]:
+    """`resolve_entity` for several texts in one round trip (a question with two entity
+    parameters answers in a few milliseconds: a round trip each would be most of it)."""
+    texts = [t.strip() for t in texts]
+    if not texts:
+        return []
+    # the id, else names and aliases through the full-text index (a phrase), then exact and case-insensitive
+    phrases = ['"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"' for t in texts]
+    rows = db.read(
+        "UNWIND range(0, size($texts) - 1) AS i "
+        "WITH i, $texts[i] AS text, $queries[i] AS q "
+        "OPTIONAL MATCH (hit:Entity {id: text}) "
+        "CALL (hit, text, q) { "
+        "  WITH hit WHERE hit IS NOT NULL RETURN hit.id AS id, hit.name AS name, $by_id AS rank "
+        "  UNION "
+        "  WITH text, q WHERE hit IS NULL AND text <> '' "
+        "  CALL db.index.fulltext.queryNodes('kg_search', q, {limit: 1000}) YIELD node AS n "
+        "  WITH n, text WHERE toLower(n.name) = toLower(text) "
+        "    OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) = toLower(text)) "
+        "  RETURN n.id AS id, n.name AS name, "
+        "    CASE WHEN toLower(n.name) = toLower(text) THEN $by_name ELSE $by_alias END AS rank "
+        "} "
+        "RETURN i, id, name, rank",
+        {"texts": texts, "queries": [f"name:{p} OR aliases_text:{p}" for p in phrases],
+         "by_id": BY_ID, "by_name": BY_NAME, "by_alias": BY_ALIAS},
+    )
 
-    return choose(text, [(r["rank"], r["id"]) for r in rows], names={r["id"]: r["name"] for r in rows},
-                  close=close)
+    def close(text: str) -> Callable[[], list[tuple[str, str]]]:
+        def hits() -> list[tuple[str, str]]:
+            from kg.lookup import search
+
+            return [(str(h["id"]), str(h.get("name"))) for h in search(db, text, limit=5) if h.get("id")]
+        return hits
+
+    found: list[list[dict[str, Any]]] = [[] for _ in texts]
+    for r in rows:
+        found[r["i"]].append(r)
+    return [choose(text, [(r["rank"], r["id"]) for r in hits], names={r["id"]: r["name"] for r in hits},
+                   close=close(text)) for text, hits in zip(texts, found, strict=True)]
 
 
 def seed_index(seed: Seed) -> dict[str, list[tuple[int, str]]]:

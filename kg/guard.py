@@ -8,6 +8,7 @@ it is sent (the read transaction it then runs in is the second guard); `used_par
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.errors import QueryError
 
@@ -49,8 +50,15 @@ def strip_comments_and_strings(cypher: str) -> str:
 
 def write_clauses(cypher: str) -> list[str]:
     """The write or admin clauses in `cypher` (empty when it only reads)."""
+    return list(_write_clauses(cypher))
+
+
+@lru_cache(maxsize=256)
+def _write_clauses(cypher: str) -> tuple[str, ...]:
+    # remembered: a named question is guarded each time it runs, and reading its text costs a
+    # millisecond, as much as a round trip to the server
     text = strip_comments_and_strings(cypher)
-    return sorted({" ".join(m.group(0).split("(")[0].upper().split()) for m in _WRITES.finditer(text)})
+    return tuple(sorted({" ".join(m.group(0).split("(")[0].upper().split()) for m in _WRITES.finditer(text)}))
 
 
 def refuse_writes(cypher: str, what: str) -> None:

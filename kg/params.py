@@ -10,6 +10,9 @@ from kg.errors import UsageError
 if TYPE_CHECKING:
     from kg.catalogue import Param, Query
 
+#: the parameter of a listing question that caps its rows (kg/queries.py asks for one more, to tell a cut)
+LIMIT_PARAM = "limit"
+
 
 def coerce(param: Param, raw: Any) -> Any:
     """A CLI string (or a Python value) as the parameter's type; UsageError says what was expected."""
@@ -36,6 +39,14 @@ def coerce(param: Param, raw: Any) -> Any:
     return raw
 
 
+def _positive(param: Param, raw: Any) -> int:
+    """A limit: a whole number of at least 1 (a bool is no number here)."""
+    value = coerce(param, raw) if not isinstance(raw, str) or raw.strip().lstrip("+").isdigit() else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise UsageError(f"parameter {param.name!r} expects int (a positive whole number of rows), got {raw!r}")
+    return value
+
+
 def bind(query: Query, args: Mapping[str, Any]) -> dict[str, Any]:
     """Parameters for `query` from user arguments: unknown and missing ones are usage errors."""
     unknown = set(args) - set(query.params)
@@ -44,7 +55,9 @@ def bind(query: Query, args: Mapping[str, Any]) -> dict[str, Any]:
         raise UsageError(f"{query.name} does not take {', '.join(sorted(unknown))}; it takes {expected}")
     values = {}
     for param in query.params.values():
-        if param.name in args:
+        if param.name in args and param.name == LIMIT_PARAM:
+            values[param.name] = _positive(param, args[param.name])
+        elif param.name in args:
             values[param.name] = coerce(param, args[param.name])
         elif param.required:
             example = f" (e.g. -p {param.name}={param.example})" if param.example is not None else ""

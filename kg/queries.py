@@ -5,6 +5,12 @@ A named question's parameters are bound (kg/params.py), its entity parameters re
 (kg/entities.py), and it runs in a read transaction after the keyword guard (kg/guard.py) has
 refused write clauses (two guards: `kg cypher` uses both too). A question stood at a date gets
 kg/when.py's reading of its `as_of` column (`at_date`).
+
+A listing question (one that declares `limit`, kg/catalogue.py) is asked for one row more than its
+limit: when that row comes, the answer is cut to the limit, `Results.truncated` is set and a note
+says how to see more. Asked at a date, the undated rows are left out after the Cypher (and counted
+in a note), so the limit counts the rows that are kept: while the kept rows fall short of the limit
+and the Cypher had more, it is asked again for more rows (four times as many each time).
 """
 
 from __future__ import annotations
@@ -17,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from kg import when
 from kg.catalogue import Query, get
-from kg.entities import resolve_entity
+from kg.entities import resolve_entities
 from kg.errors import UsageError
 from kg.guard import refuse_writes, used_params
-from kg.params import bind
+from kg.params import LIMIT_PARAM, bind
 
 if TYPE_CHECKING:
     from kg.db import Database
@@ -36,6 +42,7 @@ class Results:
     columns: list[str]
     rows: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)  # what a reader must know: rows left out, and why
+    truncated: bool = False  # True when the question's limit cut the answer: more rows exist
 
 
 def clean(value: Any) -> Any:
@@ -59,18 +66,27 @@ def run(db: Database, name: str | Query, args: Mapping[str, Any] | None = None,
     query = name if isinstance(name, Query) else get(name, folder)
     refuse_writes(query.cypher, f"query {query.name!r}")
     params = bind(query, dict(args or {}))
-    for param in query.params.values():
-        if param.type == "entity" and params[param.name] is not None:
-            params[param.name] = resolve_entity(db, str(params[param.name]))
-    columns, rows = db.query(query.cypher, params)
-    return at_date(query, params, Results(query.name, columns, [clean(r) for r in rows]))
+    entities = [p.name for p in query.params.values() if p.type == "entity" and params[p.name] is not None]
+    params.update(zip(entities, resolve_entities(db, [str(params[p]) for p in entities]), strict=True))
+    limit = params.get(LIMIT_PARAM) if query.limit is not None else None
+    if limit is None:
+        columns, rows = db.query(query.cypher, params)
+        return at_date(query, params, Results(query.name, columns, [clean(r) for r in rows]))
+    fetch = limit + 1
+    while True:
+        columns, rows = db.query(query.cypher, {**params, LIMIT_PARAM: fetch})
+        results = at_date(query, params, Results(query.name, columns, [clean(r) for r in rows]), limit=limit)
+        if results.truncated or len(rows) < fetch:  # enough rows kept, or all there are
+            return results
+        fetch *= 4
 
 
-def at_date(query: Query, params: Mapping[str, Any], results: Results) -> Results:
+def at_date(query: Query, params: Mapping[str, Any], results: Results, limit: int | None = None) -> Results:
     """A time question's answer as kg/when.py says: with no date asked, no `as_of` column; with one,
-    undated facts left out and counted in a note (the Cypher already left out later ones)."""
+    undated facts left out and counted in a note (the Cypher already left out later ones). With a
+    `limit`, rows past it are cut (`truncated`, and a note), after the undated ones are left out."""
     if AS_OF_COLUMN not in results.columns or not query.time_params:
-        return results
+        return cut(results, limit)
     asked = {p: params.get(p) for p in query.time_params if params.get(p) is not None}
     if not asked:  # `as_of` and the other `..._as_of` columns say nothing
         dropped = [c for c in results.columns if c == AS_OF_COLUMN or c.endswith("_" + AS_OF_COLUMN)]
@@ -78,17 +94,35 @@ def at_date(query: Query, params: Mapping[str, Any], results: Results) -> Result
         for row in results.rows:
             for column in dropped:
                 row.pop(column, None)
-        return results
+        return cut(results, limit)
     kept = [r for r in results.rows if r.get(AS_OF_COLUMN) != when.UNDATED]
-    left_out = len(results.rows) - len(kept)
+    if limit is not None and len(kept) > limit:  # count the undated ones among the rows shown only
+        last = kept[limit - 1]
+        shown = next(i for i, r in enumerate(results.rows) if r is last) + 1
+        left_out = sum(1 for r in results.rows[:shown] if r.get(AS_OF_COLUMN) == when.UNDATED)
+    else:
+        left_out = len(results.rows) - len(kept)
     results.rows = kept
+    cut(results, limit)
+    kept = results.rows
     at = ", ".join(f"{k} {v}" for k, v in asked.items())
     if left_out:
-        results.notes.append(f"{left_out} undated {'fact' if left_out == 1 else 'facts'} left out ({at})")
+        among = " among these rows" if results.truncated else ""
+        results.notes.append(f"{left_out} undated {'fact' if left_out == 1 else 'facts'} left out{among} ({at})")
     possible = sum(1 for r in kept if r.get(AS_OF_COLUMN) == when.POSSIBLE)
     if possible:
         results.notes.append(f"{possible} of {len(kept)} rows only possibly hold ({at}): "
                              "their dates are less precise than the date asked")
+    return results
+
+
+def cut(results: Results, limit: int | None) -> Results:
+    """The first `limit` rows (all, with no limit); when there were more, `truncated` and a note."""
+    if limit is not None and len(results.rows) > limit:
+        results.rows = results.rows[:limit]
+        results.truncated = True
+        results.notes.append(f"showing the first {limit} rows; more exist: give -p {LIMIT_PARAM}={limit * 10} "
+                             "(or more) to see more")
     return results
 
 

@@ -175,6 +175,8 @@ def query_view(db: Database, name: str, args: Mapping[str, Any] | None = None, *
              if query.params[key].type == "entity" and value is not None]
     shown = ", ".join(f"{k}={v}" for k, v in sorted((args or {}).items()))
     rows = f"{len(results.rows)} row{'s' if len(results.rows) != 1 else ''}"
+    if results.truncated:  # the question's limit cut the answer
+        rows = f"the first {rows}; more exist: give -p limit=..."
     subtitle = f"{query.name}{f' ({shown})' if shown else ''}: {query.description} ({rows})"
     return _view(db, title or query.title, subtitle, [*asked, *ids_declared_in(db, query, results.rows)], provenance)
 
