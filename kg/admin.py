@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,9 +44,11 @@ def _why(proc: subprocess.CompletedProcess[str]) -> str:
     return " | ".join(useful[:2]) or f"exit code {proc.returncode}"
 
 
-def import_csv(home: Path, folder: Path, database: str = DATABASE) -> str:
+def import_csv(home: Path, folder: Path, database: str = DATABASE, multiline: Iterable[str] | None = None) -> str:
     """`neo4j-admin database import full` of a folder written by `kg export --format csv` into the
-    (stopped) server at `home`, replacing its database. Returns neo4j-admin's summary line."""
+    (stopped) server at `home`, replacing its database. Returns neo4j-admin's summary line.
+    `multiline`: the names of the files (without .csv) that have a field with a line break, when
+    known (`write_csv` tells): neo4j-admin parses only those line by line, the others in parallel."""
     from kg.export import ARRAY_DELIMITER
 
     files = sorted(folder.glob("*.csv"))
@@ -54,8 +56,13 @@ def import_csv(home: Path, folder: Path, database: str = DATABASE) -> str:
     rels = [f"--relationships={p}" for p in files if p.name.startswith("rels_")]
     if not nodes:
         raise UsageError(f"{folder} holds no nodes_*.csv files (write them with `kg export --format csv`)")
+    if multiline is None:
+        lines = ["--multiline-fields=true"]
+    else:
+        broken = sorted(str(folder / f"{name}.csv") for name in multiline)
+        lines = ["--multiline-fields-format=v2", f"--multiline-fields={','.join(broken)}"] if broken else []
     proc = run_admin(home, "database", "import", "full", database, "--overwrite-destination=true",
-                     f"--array-delimiter={ARRAY_DELIMITER}", "--multiline-fields=true",
+                     f"--array-delimiter={ARRAY_DELIMITER}", *lines,
                      "--skip-bad-relationships=false", "--bad-tolerance=0", *nodes, *rels)
     if proc.returncode != 0:
         raise KgError(f"neo4j-admin import failed: {_why(proc)}")
@@ -213,7 +220,8 @@ def bulk_load(server: LocalServer, settings: Settings, seed: Seed, log: Callable
     folder = Path(tempfile.mkdtemp(prefix=".bulk.", dir=work_dir or server.home.parent))
     try:
         started = time.perf_counter()
-        counts = write_csv(lambda: seed_records(seed), folder)
+        multiline: set[str] = set()
+        counts = write_csv(lambda: seed_records(seed), folder, multiline)
         report.rows = sum(counts.values())
         report.seconds["csv"] = time.perf_counter() - started
         log(f"wrote {report.rows} rows in {len(counts)} CSV files for neo4j-admin")
@@ -221,7 +229,7 @@ def bulk_load(server: LocalServer, settings: Settings, seed: Seed, log: Callable
 
         def work() -> str:
             began = time.perf_counter()
-            said = import_csv(server.home, folder)
+            said = import_csv(server.home, folder, multiline=multiline)
             timer["import"] = time.perf_counter() - began
             return said
 

@@ -329,9 +329,10 @@ def _csv_cell(value: Any, kind: str) -> str | list[str]:
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')
 
 
-def _write_row(out: IO[str], cells: Iterable[str | list[str]]) -> None:
+def _write_row(out: IO[str], cells: Iterable[str | list[str]]) -> bool:
     """One CSV row as csv.writer writes it (comma, `"` quotes only where needed, `""` inside them,
-    `\n` line ends), each array cell written item by item."""
+    `\n` line ends), each array cell written item by item. True when a field holds a line break."""
+    broken = False
     for n, cell in enumerate(cells):
         if n:
             out.write(",")
@@ -339,6 +340,7 @@ def _write_row(out: IO[str], cells: Iterable[str | list[str]]) -> None:
         quoted = any(_CSV_SPECIAL.search(piece) for piece in pieces)
         if quoted:
             out.write('"')
+            broken = broken or any("\n" in piece or "\r" in piece for piece in pieces)
         for i, piece in enumerate(pieces):
             if i:
                 out.write(ARRAY_DELIMITER)
@@ -346,6 +348,7 @@ def _write_row(out: IO[str], cells: Iterable[str | list[str]]) -> None:
         if quoted:
             out.write('"')
     out.write("\n")
+    return broken
 
 
 def _csv_types(items: Iterable[Record]) -> dict[str, dict[str, str]]:
@@ -380,12 +383,14 @@ def _csv_file(record: Record) -> str:
     return "rels_" + record.type
 
 
-def write_csv(source: Callable[[], Iterable[Record]], folder: Path) -> dict[str, int]:
+def write_csv(source: Callable[[], Iterable[Record]], folder: Path,
+              multiline: set[str] | None = None) -> dict[str, int]:
     """One CSV file per node label set and per relationship type, headers in neo4j-admin's format:
     `id:ID`, `:LABEL`, `name:string`, `aliases:string[]` (arrays joined by ARRAY_DELIMITER: import with
     `--array-delimiter=¦`), `:START_ID`, `:END_ID`, `:TYPE`. `source` is called twice: once for the
     column types, once for the rows.
-    Returns rows written per file."""
+    Returns rows written per file; `multiline`, when given, gets the names of the files with a field
+    that holds a line break (neo4j-admin parses only those slowly, line by line)."""
     types = _csv_types(source())
     headers: dict[str, list[tuple[str, str]]] = {f: sorted(t.items()) for f, t in types.items()}
     writers: dict[str, IO[str]] = {}
@@ -407,9 +412,11 @@ def write_csv(source: Callable[[], Iterable[Record]], folder: Path) -> dict[str,
                 counts[name] = 0
             cells = [_csv_cell(record.props.get(k), t) for k, t in headers[name]]
             if isinstance(record, NodeRecord):
-                _write_row(writers[name], [*cells, ARRAY_DELIMITER.join(record.labels)])
+                broken = _write_row(writers[name], [*cells, ARRAY_DELIMITER.join(record.labels)])
             else:
-                _write_row(writers[name], [str(record.start), str(record.end), record.type, *cells])
+                broken = _write_row(writers[name], [str(record.start), str(record.end), record.type, *cells])
+            if broken and multiline is not None:
+                multiline.add(name)
             counts[name] += 1
     finally:
         for handle in handles:

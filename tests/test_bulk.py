@@ -54,12 +54,19 @@ def test_bulk_load_writes_the_graph_a_normal_load_writes(empty: CheckoutServer, 
         from kg.synth import generate
 
         generate(tmp_path / "synth", entities=300)
+        # a line break in a value: neo4j-admin must parse that file line by line (--multiline-fields)
+        first = tmp_path / "synth" / "sources" / "source-00000.yaml"
+        text = first.read_text()
+        line = next(ln for ln in text.splitlines() if ln.startswith("  summary: "))
+        first.write_text(text.replace(line, '  summary: "first line\\nsecond line, \\"quoted\\"\\r\\nthird"', 1))
         args = (str(tmp_path / "synth"),)
     normal = empty.run("load", *args)
     assert normal.returncode == 0, normal.stderr
     with _live(empty) as db:
         expected, schema = canonical(db), _schema(db)
         wipe(db)
+    if which == "synthetic":
+        assert any('first line\\nsecond line, \\"quoted\\"\\r\\nthird' in line for line in expected)
     before = _pid(empty)
     bulk = empty.run("load", "--bulk", *args)
     assert bulk.returncode == 0, bulk.stderr
