@@ -11,14 +11,20 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg import versions
-from kg.config import read_password_file, read_state, state_dir
+from kg.config import Settings, read_password_file, read_state, state_dir
 from kg.errors import KgError, ServerError, UsageError
 from kg.server import LocalServer, java_command, resolve_jars
 from kg.server import checkout_server as local_server
+
+if TYPE_CHECKING:
+    from kg.seed.validate import Seed
 
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 DATABASE = "neo4j"
@@ -38,9 +44,11 @@ def _why(proc: subprocess.CompletedProcess[str]) -> str:
     return " | ".join(useful[:2]) or f"exit code {proc.returncode}"
 
 
-def import_csv(home: Path, folder: Path, database: str = DATABASE) -> str:
+def import_csv(home: Path, folder: Path, database: str = DATABASE, multiline: Iterable[str] | None = None) -> str:
     """`neo4j-admin database import full` of a folder written by `kg export --format csv` into the
-    (stopped) server at `home`, replacing its database. Returns neo4j-admin's summary line."""
+    (stopped) server at `home`, replacing its database. Returns neo4j-admin's summary line.
+    `multiline`: the names of the files (without .csv) that have a field with a line break, when
+    known (`write_csv` tells): neo4j-admin parses only those line by line, the others in parallel."""
     from kg.export import ARRAY_DELIMITER
 
     files = sorted(folder.glob("*.csv"))
@@ -48,8 +56,13 @@ def import_csv(home: Path, folder: Path, database: str = DATABASE) -> str:
     rels = [f"--relationships={p}" for p in files if p.name.startswith("rels_")]
     if not nodes:
         raise UsageError(f"{folder} holds no nodes_*.csv files (write them with `kg export --format csv`)")
+    if multiline is None:
+        lines = ["--multiline-fields=true"]
+    else:
+        broken = sorted(str(folder / f"{name}.csv") for name in multiline)
+        lines = ["--multiline-fields-format=v2", f"--multiline-fields={','.join(broken)}"] if broken else []
     proc = run_admin(home, "database", "import", "full", database, "--overwrite-destination=true",
-                     f"--array-delimiter={ARRAY_DELIMITER}", "--multiline-fields=true",
+                     f"--array-delimiter={ARRAY_DELIMITER}", *lines,
                      "--skip-bad-relationships=false", "--bad-tolerance=0", *nodes, *rels)
     if proc.returncode != 0:
         raise KgError(f"neo4j-admin import failed: {_why(proc)}")
@@ -76,7 +89,6 @@ def checkout_server() -> tuple[LocalServer, str, str]:
 
 
 def _node_count(server: LocalServer, username: str, password: str) -> int:
-    from kg.config import Settings
     from kg.db import Database
 
     with Database(Settings(uri=server.bolt_uri, username=username, password=password)) as db:
@@ -149,3 +161,87 @@ def restore(source: Path, force: bool = False, log: Callable[[str], None] = lamb
         return _stopped(server, username, password, log, work)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
+
+
+# --- kg load --bulk: neo4j-admin import of a validated seed into an empty database -------------------
+
+@dataclass
+class BulkReport:
+    files: int = 0
+    sources: int = 0
+    nodes: int = 0
+    relationships: int = 0
+    rows: int = 0  # CSV rows written: every node and relationship, provenance included
+    #: seconds per step: csv (writing the files), import (neo4j-admin), restart (stop and start), schema
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        steps = ", ".join(f"{name} {secs:.1f}s" for name, secs in self.seconds.items())
+        return (f"bulk-loaded {self.files} files: {self.sources} sources, {self.nodes} nodes, {self.relationships} "
+                f"relationships ({self.rows} nodes and relationships with provenance) in "
+                f"{sum(self.seconds.values()):.1f}s ({steps})")
+
+
+def bulk_target(settings: Settings) -> LocalServer:
+    """The local server `kg db up` started here, when `settings` reach it and it runs; a usage error
+    (nothing touched) for Docker, any other server, or a stopped one."""
+    state = read_state(state_dir())
+    if state.get("backend") == "docker":
+        raise UsageError("kg load --bulk loads only the local server `kg db up --backend local` starts; with "
+                         "Docker, load without --bulk")
+    server = local_server(settings.uri)
+    if server is None:
+        raise UsageError(f"kg load --bulk loads only the local server `kg db up` started here, and "
+                         f"{settings.uri} is not it; load without --bulk")
+    if settings.database != DATABASE:
+        raise UsageError(f"kg load --bulk loads database {DATABASE} only, not {settings.database!r}")
+    if server.pid() is None:
+        raise UsageError("the local server is not running: start it with `kg db up` first")
+    return server
+
+
+def bulk_load(server: LocalServer, settings: Settings, seed: Seed, log: Callable[[str], None] = lambda _: None,
+              work_dir: Path | None = None) -> BulkReport:
+    """Load the validated `seed` into the empty database of the local `server` (running, reached by
+    `settings`) with `neo4j-admin database import full`: write its graph (kg/seed/records.py) as kg's
+    CSV export, stop the server, import, start it again, then make kg's constraints and indexes.
+    Refuses a database that holds any node. The graph equals what `kg load` writes."""
+    from kg.db import Database
+    from kg.export import write_csv
+    from kg.seed.loader import ensure_schema
+    from kg.seed.records import seed_records
+
+    username, password = settings.username, settings.password or ""
+    report = BulkReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
+    count = _node_count(server, username, password)
+    if count:
+        raise UsageError(f"database {DATABASE} holds {count} nodes; kg load --bulk loads only an empty database "
+                         "(load without --bulk)")
+    folder = Path(tempfile.mkdtemp(prefix=".bulk.", dir=work_dir or server.home.parent))
+    try:
+        started = time.perf_counter()
+        multiline: set[str] = set()
+        counts = write_csv(lambda: seed_records(seed), folder, multiline)
+        report.rows = sum(counts.values())
+        report.seconds["csv"] = time.perf_counter() - started
+        log(f"wrote {report.rows} rows in {len(counts)} CSV files for neo4j-admin")
+        timer = {"import": 0.0}
+
+        def work() -> str:
+            began = time.perf_counter()
+            said = import_csv(server.home, folder, multiline=multiline)
+            timer["import"] = time.perf_counter() - began
+            return said
+
+        began = time.perf_counter()
+        said = _stopped(server, username, password, log, work)
+        report.seconds["import"] = timer["import"]
+        report.seconds["restart"] = time.perf_counter() - began - timer["import"]
+        log(f"neo4j-admin: {said}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    began = time.perf_counter()
+    with Database(settings) as db, db.errors():
+        ensure_schema(db)
+    report.seconds["schema"] = time.perf_counter() - began
+    return report

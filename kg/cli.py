@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from kg import __version__, project
-from kg.errors import KgError, ValidationFailed
+from kg.errors import KgError, UsageError, ValidationFailed
 
 if TYPE_CHECKING:
     from kg.db import Database
@@ -308,6 +308,9 @@ def load(
     = False,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="with --dry-run: how the changes are written")]
     = OutputFormat.table,
+    bulk: Annotated[bool, typer.Option("--bulk", help="into the EMPTY database of the local server `kg db up` "
+                                       "started: neo4j-admin import (the server restarts); for large seeds")]
+    = False,
 ) -> None:
     """Validate seed files, then load them (idempotent: loading twice gives the same graph).
 
@@ -329,6 +332,9 @@ def load(
     conn: Connection = ctx.obj
     folder = _texts(texts)
     full = _whole_seed(paths)
+    if bulk:
+        _bulk_load(conn, paths, folder, strict, dry_run, full)
+        return
     with ExitStack() as stack:
         opened: list[Database] = []
 
@@ -355,6 +361,29 @@ def load(
     from kg.server import guide_after_load
 
     said = guide_after_load(opened[0].settings.uri, seed if full else None)
+    if said:
+        err(said)
+
+
+def _bulk_load(conn: Connection, paths: list[Path] | None, texts: Path | None, strict: bool, dry_run: bool,
+               full: bool) -> None:
+    """`kg load --bulk`: refusals first (nothing touched), then validation (the server still untouched),
+    then kg.admin.bulk_load. The files must be self-contained (every id they name declared in them),
+    as a load of some files into an empty database needs anyway."""
+    from kg.admin import bulk_load, bulk_target
+    from kg.config import Settings
+    from kg.server import guide_after_load
+
+    if dry_run:
+        raise UsageError("--bulk and --dry-run do not go together: into an empty database everything is new "
+                         "(see what a seed holds with `kg validate`)")
+    settings = Settings.resolve(uri=conn.uri, username=conn.username, database=conn.database)
+    server = bulk_target(settings)
+    seed = _checked(_seed_paths(paths), texts=texts, strict=strict)
+    _note_unchecked(seed)
+    report = bulk_load(server, settings, seed, log=err)
+    err(report.summary())
+    said = guide_after_load(settings.uri, seed if full else None)
     if said:
         err(said)
 

@@ -310,17 +310,22 @@ def _csv_type(value: Any) -> str:
     return _CSV_TYPES.get(type(value), "string")
 
 
-def _csv_cell(value: Any, kind: str) -> str | list[str]:
-    """A cell's text; an array's items as a list, which `_write_row` joins as it writes (one list
-    property can hold tens of thousands of ids: it is never copied into one string)."""
+def _csv_cell(value: Any, kind: str) -> str:
+    """A cell's text; an array's items joined by ARRAY_DELIMITER."""
+    if kind == "string" and type(value) is str:  # most cells: as they are
+        return value
     if value is None:
         return ""
     if kind.endswith("[]"):
-        items = [str(_csv_cell(v, kind[:-2])) for v in (value if isinstance(value, list) else [value])]
-        if any(ARRAY_DELIMITER in item for item in items):
+        inner = kind[:-2]
+        values = value if isinstance(value, list) else [value]
+        items = values if inner == "string" and all(type(v) is str for v in values) else [
+            _csv_cell(v, inner) for v in values]
+        text = ARRAY_DELIMITER.join(items)
+        if text.count(ARRAY_DELIMITER) != max(len(items) - 1, 0):
             raise KgError(f"a list value contains the CSV array delimiter {ARRAY_DELIMITER!r}: "
                           f"{[i for i in items if ARRAY_DELIMITER in i][:3]!r}")
-        return items
+        return text
     if kind == "boolean":
         return "true" if value else "false"
     return str(value)
@@ -329,23 +334,18 @@ def _csv_cell(value: Any, kind: str) -> str | list[str]:
 _CSV_SPECIAL = re.compile(r'[,"\r\n]')
 
 
-def _write_row(out: IO[str], cells: Iterable[str | list[str]]) -> None:
+def _write_row(out: IO[str], cells: Iterable[str]) -> bool:
     """One CSV row as csv.writer writes it (comma, `"` quotes only where needed, `""` inside them,
-    `\n` line ends), each array cell written item by item."""
-    for n, cell in enumerate(cells):
-        if n:
-            out.write(",")
-        pieces = cell if isinstance(cell, list) else [cell]
-        quoted = any(_CSV_SPECIAL.search(piece) for piece in pieces)
-        if quoted:
-            out.write('"')
-        for i, piece in enumerate(pieces):
-            if i:
-                out.write(ARRAY_DELIMITER)
-            out.write(piece.replace('"', '""') if quoted else piece)
-        if quoted:
-            out.write('"')
-    out.write("\n")
+    `\n` line ends), in one write. True when a field holds a line break."""
+    broken = False
+    parts = []
+    for cell in cells:
+        if _CSV_SPECIAL.search(cell):
+            broken = broken or "\n" in cell or "\r" in cell
+            cell = '"' + cell.replace('"', '""') + '"'
+        parts.append(cell)
+    out.write(",".join(parts) + "\n")
+    return broken
 
 
 def _csv_types(items: Iterable[Record]) -> dict[str, dict[str, str]]:
@@ -359,8 +359,12 @@ def _csv_types(items: Iterable[Record]) -> dict[str, dict[str, str]]:
         for key, value in record.props.items():
             if value is None:
                 continue
-            kind = _csv_type(value)
             old = types.get(key)
+            if old == "string" and type(value) is str:  # the common case, and nothing to change
+                continue
+            if old == "string[]" and (name, key) not in from_empty:  # text arrays stay text arrays
+                continue
+            kind = _csv_type(value)
             if isinstance(value, list) and not value:
                 if old is None:
                     types[key] = kind
@@ -380,12 +384,14 @@ def _csv_file(record: Record) -> str:
     return "rels_" + record.type
 
 
-def write_csv(source: Callable[[], Iterable[Record]], folder: Path) -> dict[str, int]:
+def write_csv(source: Callable[[], Iterable[Record]], folder: Path,
+              multiline: set[str] | None = None) -> dict[str, int]:
     """One CSV file per node label set and per relationship type, headers in neo4j-admin's format:
     `id:ID`, `:LABEL`, `name:string`, `aliases:string[]` (arrays joined by ARRAY_DELIMITER: import with
     `--array-delimiter=¦`), `:START_ID`, `:END_ID`, `:TYPE`. `source` is called twice: once for the
     column types, once for the rows.
-    Returns rows written per file."""
+    Returns rows written per file; `multiline`, when given, gets the names of the files with a field
+    that holds a line break (neo4j-admin parses only those slowly, line by line)."""
     types = _csv_types(source())
     headers: dict[str, list[tuple[str, str]]] = {f: sorted(t.items()) for f, t in types.items()}
     writers: dict[str, IO[str]] = {}
@@ -407,9 +413,11 @@ def write_csv(source: Callable[[], Iterable[Record]], folder: Path) -> dict[str,
                 counts[name] = 0
             cells = [_csv_cell(record.props.get(k), t) for k, t in headers[name]]
             if isinstance(record, NodeRecord):
-                _write_row(writers[name], [*cells, ARRAY_DELIMITER.join(record.labels)])
+                broken = _write_row(writers[name], [*cells, ARRAY_DELIMITER.join(record.labels)])
             else:
-                _write_row(writers[name], [str(record.start), str(record.end), record.type, *cells])
+                broken = _write_row(writers[name], [str(record.start), str(record.end), record.type, *cells])
+            if broken and multiline is not None:
+                multiline.add(name)
             counts[name] += 1
     finally:
         for handle in handles:
