@@ -308,6 +308,8 @@ def load(
     = False,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="with --dry-run: how the changes are written")]
     = OutputFormat.table,
+    force: Annotated[bool, typer.Option("--force", help="write the whole seed even if the graph holds it already")]
+    = False,
 ) -> None:
     """Validate seed files, then load them (idempotent: loading twice gives the same graph).
 
@@ -350,7 +352,7 @@ def load(
             return
         total = sum(seed.counts()[k] for k in ("sources", "nodes", "relationships"))
         with _progress(total, "loading", LONG_LOAD_ROWS) as tick:
-            report = write(database(), seed, batch_size=batch_size, progress=tick, full=full)
+            report = write(database(), seed, batch_size=batch_size, progress=tick, full=full, force=force)
     err(report.summary())
     from kg.server import guide_after_load
 
