@@ -301,7 +301,9 @@ def validate(paths: SeedPaths = None, texts: TextsDir = None, strict: Strict = F
 def load(
     ctx: typer.Context,
     paths: SeedPaths = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="rows per transaction")] = 2000,
+    batch_size: Annotated[int | None, typer.Option(
+        min=1, help="rows per transaction [default: 2000 merging, 10000 into an empty database]",
+        show_default=False)] = None,
     texts: TextsDir = None,
     strict: Strict = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would change, per source; write nothing")]

@@ -184,8 +184,8 @@ class _Writer:
     load), else in transactions of `batch_size` rows each."""
 
     def __init__(self, db: Database, report: LoadReport, batch_size: int, loaded: list[str],
-                 tick: Callable[[str, int], None], tx: Tx | None = None) -> None:
-        self.db, self.report, self.batch_size = db, report, batch_size
+                 tick: Callable[[str, int], None], tx: Tx | None = None, create_size: int = CREATE_BATCH) -> None:
+        self.db, self.report, self.batch_size, self.create_size = db, report, batch_size, create_size
         self.loaded, self.tick, self.tx = loaded, tick, tx
 
     def _in_tx(self, work: Callable[[Tx], T]) -> T:
@@ -212,7 +212,7 @@ class _Writer:
         return removed
 
 
-def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
+def load(db: Database, seed: Seed, batch_size: int | None = None,
          progress: Callable[[str, int], None] | None = None, atomic_rows: int = 50_000,
          full: bool = False, force: bool = False) -> LoadReport:
     """Write `seed` into the database; safe to run again (the graph ends the same).
@@ -223,8 +223,9 @@ def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
 
     A seed of at most `atomic_rows` rows is written in one transaction, so a failure (a server
     error, a crash, a kill) leaves the database as it was; a larger one goes in transactions of
-    `batch_size` rows, and loading again after a failure completes it. Transient errors (two
-    loads at once deadlocking, a leader switch) are retried by the driver.
+    `batch_size` rows (by default `DEFAULT_BATCH` merging, `CREATE_BATCH` creating), and loading again
+    after a failure completes it. Transient errors (two loads at once deadlocking, a leader switch)
+    are retried by the driver.
 
     A whole seed (`full`) that the graph already holds, as the last whole-seed load left it (same
     digest, same node and relationship counts), is not written again unless `force`.
@@ -232,6 +233,7 @@ def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
     started = time.perf_counter()
     tick = progress or (lambda _what, _n: None)
     loaded = sorted(seed.sources)
+    merge_size, create_size = batch_size or DEFAULT_BATCH, batch_size or CREATE_BATCH
     digest = seed_digest(seed) if full else None
     with db.errors():
         ensure_schema(db)
@@ -244,13 +246,15 @@ def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
             if len(seed.sources) + len(seed.nodes) + len(seed.rels) <= atomic_rows:
                 def whole(tx: neo4j.ManagedTransaction) -> LoadReport:
                     report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
-                    _write_seed(_Writer(db, report, batch_size, loaded, tick, tx), seed, report, full, digest, create)
+                    _write_seed(_Writer(db, report, merge_size, loaded, tick, tx, create_size), seed, report, full,
+                                digest, create)
                     return report
 
                 with db.driver.session(database=db.settings.database) as session:
                     return session.execute_write(whole)
             report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
-            _write_seed(_Writer(db, report, batch_size, loaded, tick), seed, report, full, digest, create)
+            _write_seed(_Writer(db, report, merge_size, loaded, tick, None, create_size), seed, report, full, digest,
+                        create)
             return report
 
         try:
@@ -315,7 +319,7 @@ def _write_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool = False, 
 def _create_seed(w: _Writer, seed: Seed) -> None:
     """The database holds no kg node: CREATE everything, the graph `_merge_seed` would make. Rows are
     made as they are sent (a large seed is not copied)."""
-    size = max(w.batch_size, CREATE_BATCH)
+    size = w.create_size
     w.write(f"UNWIND $rows AS row CREATE (n:{BASE_LABEL}:{SOURCE_LABEL}) SET n = row",
             ({**s.props, "reports": sorted(s.node_ids), "cites": sorted(_cite_entries(s, seed))}
              for s in seed.sources.values()), "sources", size)
