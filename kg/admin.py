@@ -201,14 +201,15 @@ def bulk_target(settings: Settings) -> LocalServer:
 
 
 def bulk_load(server: LocalServer, settings: Settings, seed: Seed, log: Callable[[str], None] = lambda _: None,
-              work_dir: Path | None = None) -> BulkReport:
+              work_dir: Path | None = None, full: bool = False) -> BulkReport:
     """Load the validated `seed` into the empty database of the local `server` (running, reached by
     `settings`) with `neo4j-admin database import full`: write its graph (kg/seed/records.py) as kg's
     CSV export, stop the server, import, start it again, then make kg's constraints and indexes.
-    Refuses a database that holds any node. The graph equals what `kg load` writes."""
+    Refuses a database that holds any node. The graph equals what `kg load` writes; with `full` (the
+    whole seed) it is remembered as `kg load` remembers one, so loading the same seed again writes nothing."""
     from kg.db import Database
     from kg.export import write_csv
-    from kg.seed.loader import ensure_schema
+    from kg.seed.loader import ensure_schema, remember
     from kg.seed.records import seed_records
 
     username, password = settings.username, settings.password or ""
@@ -243,5 +244,7 @@ def bulk_load(server: LocalServer, settings: Settings, seed: Seed, log: Callable
     began = time.perf_counter()
     with Database(settings) as db, db.errors():
         ensure_schema(db)
+        if full:
+            remember(db, seed)
     report.seconds["schema"] = time.perf_counter() - began
     return report

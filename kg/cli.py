@@ -301,7 +301,9 @@ def validate(paths: SeedPaths = None, texts: TextsDir = None, strict: Strict = F
 def load(
     ctx: typer.Context,
     paths: SeedPaths = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="rows per transaction")] = 2000,
+    batch_size: Annotated[int | None, typer.Option(
+        min=1, help="rows per transaction [default: 2000 merging, 10000 into an empty database]",
+        show_default=False)] = None,
     texts: TextsDir = None,
     strict: Strict = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would change, per source; write nothing")]
@@ -310,6 +312,8 @@ def load(
     = OutputFormat.table,
     bulk: Annotated[bool, typer.Option("--bulk", help="into the EMPTY database of the local server `kg db up` "
                                        "started: neo4j-admin import (the server restarts); for large seeds")]
+    = False,
+    force: Annotated[bool, typer.Option("--force", help="write the whole seed even if the graph holds it already")]
     = False,
 ) -> None:
     """Validate seed files, then load them (idempotent: loading twice gives the same graph).
@@ -356,7 +360,7 @@ def load(
             return
         total = sum(seed.counts()[k] for k in ("sources", "nodes", "relationships"))
         with _progress(total, "loading", LONG_LOAD_ROWS) as tick:
-            report = write(database(), seed, batch_size=batch_size, progress=tick, full=full)
+            report = write(database(), seed, batch_size=batch_size, progress=tick, full=full, force=force)
     err(report.summary())
     from kg.server import guide_after_load
 
@@ -381,7 +385,7 @@ def _bulk_load(conn: Connection, paths: list[Path] | None, texts: Path | None, s
     server = bulk_target(settings)
     seed = _checked(_seed_paths(paths), texts=texts, strict=strict)
     _note_unchecked(seed)
-    report = bulk_load(server, settings, seed, log=err)
+    report = bulk_load(server, settings, seed, log=err, full=full)
     err(report.summary())
     said = guide_after_load(settings.uri, seed if full else None)
     if said:

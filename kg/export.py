@@ -29,6 +29,7 @@ from xml.sax.xmlreader import AttributesImpl
 
 from kg.db import Database
 from kg.errors import KgError, UsageError
+from kg.schema import LOAD_LABEL
 
 FORMATS = ("jsonl", "graphml", "gexf", "csv", "ftm")
 
@@ -54,7 +55,7 @@ def records(db: Database) -> Iterator[Record]:
     """Every node, then every relationship, streamed in a stable order (nodes by id, relationships
     by type, ends and key)."""
     with db.errors(), db.driver.session(database=db.settings.database, fetch_size=2000) as session:
-        for row in session.run("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props "
+        for row in session.run(f"MATCH (n) WHERE NOT n:{LOAD_LABEL} RETURN labels(n) AS labels, properties(n) AS props "
                                "ORDER BY n.id, elementId(n)"):
             yield NodeRecord(sorted(row["labels"]), row["props"])
         for row in session.run("MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS start, b.id AS end, "

@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from kg.queries import clean
+from kg.schema import LOAD_LABEL
 
 if TYPE_CHECKING:
     from kg.db import Database
@@ -44,6 +45,7 @@ def search(db: Database, text: str, limit: int = 20) -> list[dict[str, Any]]:
 
 
 def stats(db: Database) -> dict[str, dict[str, int]]:
-    labels = db.read("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n ORDER BY label")
+    labels = db.read(f"MATCH (n) WHERE NOT n:{LOAD_LABEL} UNWIND labels(n) AS label "
+                     "RETURN label, count(*) AS n ORDER BY label")
     types = db.read("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type")
     return {"labels": {r["label"]: r["n"] for r in labels}, "relationships": {r["type"]: r["n"] for r in types}}

@@ -18,6 +18,9 @@ from typing import Literal
 #: Every node carries this label besides its own, so that ids are unique across kinds and
 #: a reference can be resolved without knowing the kind.
 BASE_LABEL = "Entity"
+#: the one node `kg load` keeps about the last whole-seed load (its digest); not kg data: no base label,
+#: left out of exports and statistics
+LOAD_LABEL = "KgLoad"
 
 PropType = Literal["str", "int", "float", "bool", "str[]", "date"]
 

@@ -12,7 +12,7 @@ from kg.db import Database
 from kg.errors import ValidationFailed
 from kg.export import canonical
 from kg.seed import validate
-from kg.seed.loader import load
+from kg.seed.loader import DEFAULT_BATCH, LoadReport, _write_seed, _Writer, load, wipe
 
 from .conftest import ROOT, ServerHandle, run_kg, run_kg_process
 
@@ -44,8 +44,14 @@ def test_cli_load_twice_identical_counts_and_export(server: ServerHandle, db: Da
     two = run_kg("load", env=env)
     assert two.returncode == 0, two.stderr
     assert "created 0 nodes and 0 relationships" in two.stderr
+    assert "nothing changed since the last load" in two.stderr
     assert run_kg("export", env=env).stdout == export_one
     assert run_kg("stats", "--format", "json", env=env).stdout == stats_one
+    forced = run_kg("load", "--force", env=env)  # writes the whole seed again: the same graph
+    assert forced.returncode == 0, forced.stderr
+    assert "created 0 nodes and 0 relationships, set " in forced.stderr
+    assert "nothing changed" not in forced.stderr
+    assert run_kg("export", env=env).stdout == export_one
 
 
 @pytest.mark.db
@@ -122,3 +128,65 @@ def test_a_long_load_in_a_terminal_shows_progress_for_validation_and_writing(db:
     assert "validating" in terminal and "loading" in terminal, terminal[-2000:]
     piped = run_kg_process("validate", str(tmp_path / "seed"), env=server.env())
     assert piped.returncode == 0 and "validating" not in piped.stderr and piped.stderr.startswith("ok: ")
+
+
+def _merged(db: Database, seed_dir: Path) -> list[str]:
+    """The graph the general (MERGE) path makes of a whole seed, from an empty database."""
+    seed = validate([seed_dir])
+    report = LoadReport()
+    with db.driver.session(database=db.settings.database) as session:
+        session.execute_write(lambda tx: _write_seed(
+            _Writer(db, report, DEFAULT_BATCH, sorted(seed.sources), lambda _w, _n: None, tx), seed, report,
+            full=True, create=False))
+    assert report.counters["nodes_created"] > 0
+    return canonical(db)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("atomic", [True, False])
+def test_loading_into_an_empty_database_gives_the_graph_merging_gives(db: Database, tmp_path: Path,
+                                                                      atomic: bool) -> None:
+    """Into an empty database the loader CREATEs; the graph is the one the MERGE path makes, for the
+    curated seed and for a synthetic one (in one transaction, and in batches of 7 rows)."""
+    from kg.synth import generate
+
+    synth = tmp_path / "synth"
+    generate(synth, entities=120)
+    for seed_dir in (SEED, synth):
+        wipe(db)
+        expected = _merged(db, seed_dir)
+        wipe(db)
+        report = (load(db, validate([seed_dir]), full=True) if atomic
+                  else load(db, validate([seed_dir]), full=True, atomic_rows=0, batch_size=7))
+        assert report.counters["nodes_created"] == report.nodes + report.sources
+        assert canonical(db) == expected
+
+
+@pytest.mark.db
+def test_reloading_an_unchanged_seed_writes_nothing(db: Database, tmp_path: Path) -> None:
+    seed_dir = tmp_path / "seed"
+    shutil.copytree(SEED, seed_dir)
+    first = load(db, validate([seed_dir]), full=True)
+    export_one = canonical(db)
+    assert not first.unchanged and not any("KgLoad" in line for line in export_one)
+    again = load(db, validate([seed_dir]), full=True)
+    assert again.unchanged and not any(again.counters.values())
+    assert again.summary().startswith("nothing changed since the last load: ")
+    assert canonical(db) == export_one
+    # --force writes it all again, to the same graph
+    forced = load(db, validate([seed_dir]), full=True, force=True)
+    assert not forced.unchanged and forced.counters["properties_set"] > 0 and canonical(db) == export_one
+    # a node deleted by hand changes the counts: the next load writes it again
+    db.run_auto("MATCH (n:Entity {id: 'toronto-police'}) DETACH DELETE n")
+    restored = load(db, validate([seed_dir]), full=True)
+    assert not restored.unchanged and restored.counters["nodes_created"] == 1 and canonical(db) == export_one
+    # an edited file is written
+    ctv = seed_dir / "sources" / "ctv-edmonton-2020-02-28.yaml"
+    ctv.write_text(ctv.read_text().replace("    officers: 3\n", "    officers: 4\n", 1))
+    edited = load(db, validate([seed_dir]), full=True)
+    assert not edited.unchanged and edited.counters["properties_set"] > 0
+    assert sum('"officers": 4' in line for line in canonical(db)) == 1
+    assert load(db, validate([seed_dir]), full=True).unchanged
+    # a load of some files forgets the digest: the next whole load writes
+    load(db, validate([seed_dir / "actors", seed_dir / "sources" / "cbc-hamilton-2020-02.yaml"]))
+    assert not load(db, validate([seed_dir]), full=True).unchanged

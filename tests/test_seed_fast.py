@@ -77,7 +77,9 @@ def test_a_synthetic_seed_validates_to_the_same_seed_and_the_same_cross_file_mes
     fast = seed_shape(validate([seed_dir]))
     # cross-file problems between files read fast: an id declared again, an unknown id, a fact
     # declared again with other properties; their lines come from reading those files again
-    first_actor = re.search(r"- id: (\S+)", (seed_dir / "actors" / "actors-0000.yaml").read_text()).group(1)
+    found = re.search(r"- id: (\S+)", (seed_dir / "actors" / "actors-0000.yaml").read_text())
+    assert found is not None
+    first_actor = found.group(1)
     (seed_dir / "zz-actors.yaml").write_text(f"actors:\n- id: {first_actor}\n  label: Person\n  name: X\n",
                                              encoding="utf-8")
     source = files[-1].read_text(encoding="utf-8")

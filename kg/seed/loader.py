@@ -11,13 +11,23 @@ Provenance in the graph:
   `AUTHORED_BY` its authors;
 - a Source remembers what it reported (`reports`, `cites`) so that loading an edited file again
   removes what the file no longer says.
+
+Two shortcuts, both giving the graph the general path gives:
+- into a database that holds no kg node, nodes and relationships are `CREATE`d (nothing to merge
+  with, no stale fact to look for); two loads racing into an empty database: the one that loses
+  the unique-id race falls back to the general path;
+- a whole-seed load remembers a digest of what it wrote, with the graph's node and relationship
+  counts, on one `(:KgLoad)` node; loading the same seed again into that graph writes nothing.
+  A hand edit that keeps the counts (a property changed in the Browser) is not seen: `--force`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,6 +36,7 @@ import neo4j
 from kg.db import Database
 from kg.schema import (
     BASE_LABEL,
+    LOAD_LABEL,
     NODE_KINDS,
     PROVENANCE_RELS,
     REL_KINDS,
@@ -34,10 +45,15 @@ from kg.schema import (
     Vocabulary,
     constraint_statements,
 )
-from kg.seed.validate import Seed, SourceRec
+from kg.seed.validate import NodeRec, RelRec, Seed, SourceRec
 
 T = TypeVar("T")
 DEFAULT_BATCH = 2000
+#: rows per statement when creating into an empty database (CREATE is cheap per row: fewer round trips)
+CREATE_BATCH = 10_000
+#: changes when what the loader writes for the same seed changes: a stored digest then no longer matches
+DIGEST_FORMAT = "kg-load/1"
+LOAD_ID = "kg-load"
 KIND_LABELS = ":".join(sorted(NODE_KINDS))
 
 
@@ -53,9 +69,15 @@ class LoadReport:
     absent_nodes: int = 0
     absent_relationships: int = 0
     seconds: float = 0.0
+    #: the graph already held this very seed (same digest and counts): nothing was written
+    unchanged: bool = False
 
     def summary(self) -> str:
         c = self.counters
+        if self.unchanged:
+            return (f"nothing changed since the last load: {self.files} files, {self.sources} sources, "
+                    f"{self.nodes} nodes, {self.relationships} relationships checked in {self.seconds:.1f}s; "
+                    "created 0 nodes and 0 relationships: wrote nothing (kg load --force writes them again)")
         return (f"loaded {self.files} files: {self.sources} sources, {self.nodes} nodes, {self.relationships} "
                 f"relationships in {self.seconds:.1f}s; created {c['nodes_created']} nodes and "
                 f"{c['relationships_created']} relationships, set {c['properties_set']} properties; removed "
@@ -65,9 +87,10 @@ class LoadReport:
                                    else ""))
 
 
-def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
 
 
 def stale_fulltext_indexes(db: Database, vocab: Vocabulary = VOCABULARY) -> list[str]:
@@ -161,8 +184,8 @@ class _Writer:
     load), else in transactions of `batch_size` rows each."""
 
     def __init__(self, db: Database, report: LoadReport, batch_size: int, loaded: list[str],
-                 tick: Callable[[str, int], None], tx: Tx | None = None) -> None:
-        self.db, self.report, self.batch_size = db, report, batch_size
+                 tick: Callable[[str, int], None], tx: Tx | None = None, create_size: int = CREATE_BATCH) -> None:
+        self.db, self.report, self.batch_size, self.create_size = db, report, batch_size, create_size
         self.loaded, self.tick, self.tx = loaded, tick, tx
 
     def _in_tx(self, work: Callable[[Tx], T]) -> T:
@@ -174,12 +197,12 @@ class _Writer:
     def fetch(self, query: str, **params: Any) -> list[dict[str, Any]]:
         return self._in_tx(lambda tx: [r.data() for r in tx.run(query, params)])
 
-    def write(self, query: str, rows: Sequence[Any], what: str) -> int:
+    def write(self, query: str, rows: Iterable[Any], what: str, batch_size: int | None = None) -> int:
         """Run `query` over `rows` (as $rows, in batches); return the sum of the `removed` column, if any."""
         removed = 0
-        for chunk in batches(rows, self.batch_size):
-            def work(tx: Tx, chunk: Sequence[Any] = chunk) -> int:
-                result = tx.run(query, rows=list(chunk), loaded=self.loaded)
+        for chunk in batches(rows, batch_size or self.batch_size):
+            def work(tx: Tx, chunk: list[Any] = chunk) -> int:
+                result = tx.run(query, rows=chunk, loaded=self.loaded)
                 counted = sum(int(r.get("removed") or 0) for r in result)
                 _count(self.report.counters, result.consume())
                 return counted
@@ -189,9 +212,9 @@ class _Writer:
         return removed
 
 
-def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
+def load(db: Database, seed: Seed, batch_size: int | None = None,
          progress: Callable[[str, int], None] | None = None, atomic_rows: int = 50_000,
-         full: bool = False) -> LoadReport:
+         full: bool = False, force: bool = False) -> LoadReport:
     """Write `seed` into the database; safe to run again (the graph ends the same).
 
     `full` says that `seed` is the whole seed: then actors, facts and sources that no file declares
@@ -200,34 +223,145 @@ def load(db: Database, seed: Seed, batch_size: int = DEFAULT_BATCH,
 
     A seed of at most `atomic_rows` rows is written in one transaction, so a failure (a server
     error, a crash, a kill) leaves the database as it was; a larger one goes in transactions of
-    `batch_size` rows, and loading again after a failure completes it. Transient errors (two
-    loads at once deadlocking, a leader switch) are retried by the driver.
+    `batch_size` rows (by default `DEFAULT_BATCH` merging, `CREATE_BATCH` creating), and loading again
+    after a failure completes it. Transient errors (two loads at once deadlocking, a leader switch)
+    are retried by the driver.
+
+    A whole seed (`full`) that the graph already holds, as the last whole-seed load left it (same
+    digest, same node and relationship counts), is not written again unless `force`.
     """
     started = time.perf_counter()
     tick = progress or (lambda _what, _n: None)
     loaded = sorted(seed.sources)
+    merge_size, create_size = batch_size or DEFAULT_BATCH, batch_size or CREATE_BATCH
+    digest = seed_digest(seed) if full else None
     with db.errors():
         ensure_schema(db)
-        if len(seed.sources) + len(seed.nodes) + len(seed.rels) <= atomic_rows:
-            def whole(tx: neo4j.ManagedTransaction) -> LoadReport:
-                report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
-                _write_seed(_Writer(db, report, batch_size, loaded, tick, tx), seed, report, full)
-                return report
+        if digest is not None and not force and _holds(db, digest):
+            report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels), unchanged=True)
+            report.seconds = time.perf_counter() - started
+            return report
 
-            with db.driver.session(database=db.settings.database) as session:
-                report = session.execute_write(whole)
-        else:
+        def attempt(create: bool) -> LoadReport:
+            if len(seed.sources) + len(seed.nodes) + len(seed.rels) <= atomic_rows:
+                def whole(tx: neo4j.ManagedTransaction) -> LoadReport:
+                    report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
+                    _write_seed(_Writer(db, report, merge_size, loaded, tick, tx, create_size), seed, report, full,
+                                digest, create)
+                    return report
+
+                with db.driver.session(database=db.settings.database) as session:
+                    return session.execute_write(whole)
             report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
-            _write_seed(_Writer(db, report, batch_size, loaded, tick), seed, report, full)
+            _write_seed(_Writer(db, report, merge_size, loaded, tick, None, create_size), seed, report, full, digest,
+                        create)
+            return report
+
+        try:
+            report = attempt(create=True)
+        except neo4j.exceptions.ConstraintError:
+            # another load created these ids since this one found the database empty: merge instead
+            report = attempt(create=False)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def seed_digest(seed: Seed) -> str:
+    """A digest of everything the loader writes for `seed` (and of the loader's format): equal
+    digests, equal graphs. The same files give the same digest (records in id order; a record's
+    `repr`, which is much faster than JSON, follows the files' order of keys: a reordered file
+    only costs one needless write)."""
+    digest = hashlib.sha256(f"{DIGEST_FORMAT}\n".encode())
+    for sid in sorted(seed.sources):
+        s = seed.sources[sid]
+        digest.update(repr(("S", sid, s.props, s.publisher, s.authors, sorted(s.mentions), sorted(s.node_ids),
+                            sorted(s.rel_keys))).encode())
+    for nid in sorted(seed.nodes):
+        n = seed.nodes[nid]
+        digest.update(repr(("N", nid, n.label, n.props,
+                            [(c.source, c.quote, c.confidence) for c in n.citations])).encode())
+    for key in sorted(seed.rels):
+        r = seed.rels[key]
+        digest.update(repr(("R", key, r.type, r.start, r.end, r.props)).encode())
+    return digest.hexdigest()
+
+
+_COUNTS = (f"CALL () {{ MATCH (n:{BASE_LABEL}) RETURN count(n) AS nodes }} "
+           "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } ")
+
+
+_REMEMBER = (f"MERGE (m:{LOAD_LABEL} {{id: $id}}) WITH m {_COUNTS}"
+             "SET m.digest = $digest, m.nodes = nodes, m.relationships = relationships")
+
+
+def remember(db: Database, seed: Seed) -> None:
+    """Remember `seed` as the whole seed the graph holds (what `kg load --bulk` does after its import),
+    so that loading it again writes nothing."""
+    db.write(_REMEMBER, {"id": LOAD_ID, "digest": seed_digest(seed)})
+
+
+def _holds(db: Database, digest: str) -> bool:
+    """Whether the last whole-seed load wrote this digest and the graph still has its counts."""
+    rows = db.read(f"MATCH (m:{LOAD_LABEL} {{id: $id}}) {_COUNTS}"
+                   "RETURN m.digest = $digest AND m.nodes = nodes AND m.relationships = relationships AS same",
+                   {"id": LOAD_ID, "digest": digest})
+    return bool(rows) and rows[0]["same"] is True
 
 
 #: properties the loader computes from citations; never carried over from the database
 CITATION_PROPS = frozenset({"sources", "quotes", "confidences", "confidence", "quotes_text"})
 
 
-def _write_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool = False) -> None:
+def _write_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool = False, digest: str | None = None,
+                create: bool = True) -> None:
+    """Write `seed`; with `digest` (a whole seed), remember it with the graph's counts at the end.
+    Any write first forgets the last digest: a load cut short, or of some files, matches none."""
+    w.fetch(f"MATCH (m:{LOAD_LABEL} {{id: $id}}) DELETE m", id=LOAD_ID)
+    if create and not w.fetch(f"MATCH (n:{BASE_LABEL}) RETURN 1 AS found LIMIT 1"):
+        _create_seed(w, seed)
+    else:
+        _merge_seed(w, seed, report, full)
+    if digest is not None:
+        w.fetch(_REMEMBER, id=LOAD_ID, digest=digest)
+
+
+def _create_seed(w: _Writer, seed: Seed) -> None:
+    """The database holds no kg node: CREATE everything, the graph `_merge_seed` would make. Rows are
+    made as they are sent (a large seed is not copied)."""
+    size = w.create_size
+    w.write(f"UNWIND $rows AS row CREATE (n:{BASE_LABEL}:{SOURCE_LABEL}) SET n = row",
+            ({**s.props, "reports": sorted(s.node_ids), "cites": sorted(_cite_entries(s, seed))}
+             for s in seed.sources.values()), "sources", size)
+    by_label: dict[str, list[NodeRec]] = defaultdict(list)
+    for node in seed.nodes.values():
+        by_label[node.label].append(node)
+    for label in sorted(by_label):
+        assert label in NODE_KINDS
+        w.write(f"UNWIND $rows AS row CREATE (n:{BASE_LABEL}:{label}) SET n = row",
+                (n.props for n in by_label.pop(label)), "nodes", size)
+    by_type: dict[str, list[RelRec]] = defaultdict(list)
+    for rel in seed.rels.values():
+        by_type[rel.type].append(rel)
+    ends = f"UNWIND $rows AS row MATCH (a:{BASE_LABEL} {{id: row.start}}) MATCH (b:{BASE_LABEL} {{id: row.end}}) "
+    for rel_type in sorted(by_type):
+        assert rel_type in REL_KINDS
+        w.write(ends + f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.props",
+                ({"start": r.start, "end": r.end, "props": r.props} for r in by_type.pop(rel_type)),
+                "relationships", size)
+    # one REPORTS per source and fact (the last citation's quote, as MERGE then SET leaves it)
+    w.write(ends + "CREATE (a)-[:REPORTS {quote: row.quote, confidence: row.confidence}]->(b)",
+            ({"start": c.source, "end": n.id, "quote": c.quote, "confidence": c.confidence}
+             for n in seed.nodes.values() for c in {c.source: c for c in n.citations}.values()), "provenance", size)
+    w.write(ends + "CREATE (a)-[:MENTIONS]->(b)",
+            ({"start": s.id, "end": m} for s in seed.sources.values() for m in sorted(s.mentions)), "provenance", size)
+    w.write(ends + "CREATE (a)-[:PUBLISHED_BY]->(b)",
+            ({"start": s.id, "end": s.publisher} for s in seed.sources.values()), "provenance", size)
+    w.write(ends + "CREATE (a)-[:AUTHORED_BY]->(b)",
+            ({"start": s.id, "end": a} for s in seed.sources.values() for a in dict.fromkeys(s.authors)),
+            "provenance", size)
+
+
+def _merge_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool) -> None:
     # 1. what each loaded source reported last time and no longer does (read before the Source
     #    nodes are rewritten, since they remember it); on a full load, whatever no file declares
     existed = _remove_stale(w, seed, report)
