@@ -372,7 +372,11 @@ def synthetic(n: int) -> Path:
 
 
 def counts(db: Database) -> tuple[int, int]:
-    return (db.read("MATCH (n) RETURN count(n) AS n")[0]["n"], db.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"])
+    """kg's nodes (not its bookkeeping node) and all relationships."""
+    from kg.schema import BASE_LABEL
+
+    return (db.read(f"MATCH (n:{BASE_LABEL}) RETURN count(n) AS n")[0]["n"],
+            db.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"])
 
 
 def save(report: dict[str, Any]) -> None:
