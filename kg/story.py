@@ -78,9 +78,11 @@ class Story(BaseModel):
 
 
 def default_path() -> Path:
-    from kg.config import project_root
+    """The story beside the named questions: the project's cypher/ when it has one, else the
+    installed questions' (a project of only a seed/ still gets kg's guide)."""
+    from kg import project
 
-    return project_root() / "cypher" / FILE
+    return project.cypher_dir() / FILE
 
 
 # --- Markdown, safely --------------------------------------------------------------------------------

@@ -257,3 +257,19 @@ def test_the_old_rule_still_finds_a_project_by_dot_kg_or_pyproject(user: Path, m
         (folder / marker).mkdir() if marker == ".kg" else (folder / marker).write_text("")
         monkeypatch.chdir(folder / "sub")
         assert config.project_root() == folder and config.state_dir() == folder / ".kg"
+
+
+def test_a_project_of_only_a_seed_gets_the_installed_guide(user: Path) -> None:
+    """A project with a seed/ and no cypher/ asks the installed questions, and so tells their story:
+    a load into its server writes kg's guide (it once looked for the project's own cypher/guide.yaml)."""
+    from kg import story
+
+    only_seed = user / "only-seed"
+    (only_seed / "seed").mkdir(parents=True)
+    project.use(only_seed)
+    assert project.cypher_dir() == ROOT / "cypher"
+    assert story.default_path() == ROOT / "cypher" / "guide.yaml"
+    assert story.load().questions  # readable, and names the installed questions
+    (only_seed / "cypher").mkdir()
+    (only_seed / "cypher" / "guide.yaml").write_text("title: mine\n", encoding="utf-8")
+    assert story.default_path() == only_seed / "cypher" / "guide.yaml"
