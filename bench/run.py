@@ -151,13 +151,13 @@ def shows_progress(kg: Kg, project: Path) -> dict[str, bool]:
 
 # --- the peers -------------------------------------------------------------------------------------------
 
-def prepare_peers(seed: Path, import_dir: Path, work: Path, py2neo: bool, sample: int) -> float:
+def prepare_peers(seed: Path, import_dir: Path, work: Path, py2neo: bool, sample: int, env: dict[str, str]) -> float:
     cmd = [sys.executable, str(ROOT / "bench" / "peers.py"), str(seed), str(import_dir), str(work)]
     if py2neo:
         cmd.append("--py2neo")
     if sample:
         cmd += ["--sample", str(sample)]
-    seconds, proc = timed(subprocess.run, cmd, capture_output=True, text=True)
+    seconds, proc = timed(subprocess.run, cmd, capture_output=True, text=True, env=env)  # kg's settings
     if proc.returncode:
         raise SystemExit(f"bench/peers.py failed: {proc.stderr[-2000:]}")
     return float(seconds)
@@ -383,7 +383,8 @@ def save(report: dict[str, Any]) -> None:
     (RESULTS / "results.json").write_text(json.dumps(report, indent=2, default=str))
 
 
-def measure_scale(n: int, r: dict[str, Any], kg: Kg, settings: Settings, work: Path, args: Any) -> None:
+def measure_scale(n: int, r: dict[str, Any], kg: Kg, settings: Settings, work: Path, args: Any,
+                  keep: Any = lambda: None) -> None:
     """Everything measured at one scale, into `r`. Above --full-upto, the database is emptied by
     starting it afresh (deleting millions of rows would take longer than the loads), and `kg load`
     runs last, with a time limit."""
@@ -405,6 +406,7 @@ def measure_scale(n: int, r: dict[str, Any], kg: Kg, settings: Settings, work: P
         kg("db", "up", "--backend", "local")
 
     def step(what: str) -> None:
+        keep()  # what is measured so far is saved before each step: a failure loses only that step
         print(f"{time.strftime('%H:%M:%S')} scale {n}: {what} ...", file=sys.stderr)
 
     step("kg validate")
@@ -429,7 +431,7 @@ def measure_scale(n: int, r: dict[str, Any], kg: Kg, settings: Settings, work: P
     step("the peers' rows")
     import_dir.mkdir(parents=True, exist_ok=True)
     r["peers_prepare_s"] = prepare_peers(project / "seed", import_dir, work, py2neo=full,
-                                         sample=args.naive_sample if full else 0)
+                                         sample=args.naive_sample if full else 0, env=kg.env)
     with Database(settings) as db:
         ensure_schema(db)  # the same constraints kg load makes: LOAD CSV's MATCHes use them
         step("LOAD CSV")
@@ -440,13 +442,14 @@ def measure_scale(n: int, r: dict[str, Any], kg: Kg, settings: Settings, work: P
     for f in import_dir.glob("peer-*.csv"):
         f.unlink()
     empty()
-    if not full:
+    if not full and args.large_load_limit > 0:
         step(f"kg load (at most {args.large_load_limit:.0f} s)")
         r["kg_load"] = kg("load", project=project, timeout=args.large_load_limit)
         if not r["kg_load"].get("timed_out"):
             with Database(settings) as db:
                 r["graph_nodes"], r["graph_relationships"] = counts(db)
         empty()
+    if not full:
         return
     with Database(settings) as db:
         step("per-row loop (sample)")
@@ -499,7 +502,7 @@ def main() -> None:
     parser.add_argument("--full-upto", type=int, default=100_000,
                         help="larger scales run only kg validate, kg load --bulk, LOAD CSV and a time-limited kg load")
     parser.add_argument("--large-load-limit", type=float, default=1200.0,
-                        help="seconds `kg load` may take at the scales above --full-upto")
+                        help="seconds `kg load` may take at the scales above --full-upto (0: not run there)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per question")
     parser.add_argument("--rust-pairs", type=int, default=5, help="alternating pairs of kg load with/without rust")
     parser.add_argument("--naive-sample", type=int, default=3_000, help="rows timed for the per-row loop")
@@ -520,11 +523,13 @@ def main() -> None:
     started = kg("db", "up", "--backend", "local", "--bolt-port", str(bolt), "--http-port", str(http))
     settings = Settings(uri=f"bolt://127.0.0.1:{bolt}", username="neo4j", password=password)
     report: dict[str, Any] = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                              "server_start_s": started["wall"], "scales": {}}
+                              "server_start_s": started["wall"], "scales": {},
+                              "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                                       capture_output=True, text=True).stdout.strip()}
     try:
         for n in args.scales:
             report["scales"][n] = r = {}
-            measure_scale(n, r, kg, settings, work, args)
+            measure_scale(n, r, kg, settings, work, args, keep=lambda: save(report))
             save(report)
         report["help"] = help_ratio()
         if args.viz_nodes:
