@@ -44,6 +44,22 @@ def _why(proc: subprocess.CompletedProcess[str]) -> str:
     return " | ".join(useful[:2]) or f"exit code {proc.returncode}"
 
 
+#: neo4j-admin import's default `--read-buffer-size`: a field must fit in it
+READ_BUFFER = 4 * 1024 * 1024
+
+
+def _longest_line(files: Iterable[Path]) -> int:
+    """The longest line of the files, in bytes (files smaller than the read buffer are skipped:
+    any line of theirs fits)."""
+    longest = 0
+    for path in files:
+        if path.stat().st_size <= max(longest, READ_BUFFER):
+            continue
+        with path.open("rb") as handle:
+            longest = max(longest, max(map(len, handle), default=0))
+    return longest
+
+
 def import_csv(home: Path, folder: Path, database: str = DATABASE, multiline: Iterable[str] | None = None) -> str:
     """`neo4j-admin database import full` of a folder written by `kg export --format csv` into the
     (stopped) server at `home`, replacing its database. Returns neo4j-admin's summary line.
@@ -61,8 +77,12 @@ def import_csv(home: Path, folder: Path, database: str = DATABASE, multiline: It
     else:
         broken = sorted(str(folder / f"{name}.csv") for name in multiline)
         lines = ["--multiline-fields-format=v2", f"--multiline-fields={','.join(broken)}"] if broken else []
+    # a Source that cites many facts has one long `cites` cell (13 MB at 1M entities): neo4j-admin
+    # refuses a field larger than its read buffer, so the buffer grows to hold the longest line
+    longest = _longest_line(files)
+    buffer = [f"--read-buffer-size={(2 * longest) // 1024 + 1024}k"] if 2 * longest > READ_BUFFER else []
     proc = run_admin(home, "database", "import", "full", database, "--overwrite-destination=true",
-                     f"--array-delimiter={ARRAY_DELIMITER}", *lines,
+                     f"--array-delimiter={ARRAY_DELIMITER}", *lines, *buffer,
                      "--skip-bad-relationships=false", "--bad-tolerance=0", *nodes, *rels)
     if proc.returncode != 0:
         raise KgError(f"neo4j-admin import failed: {_why(proc)}")

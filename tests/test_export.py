@@ -100,6 +100,31 @@ def test_csv_files_import_with_neo4j_admin_into_a_fresh_database_unchanged(seede
         fresh.stop()
 
 
+def test_neo4j_admin_imports_a_field_longer_than_its_default_read_buffer(tmp_path: Path) -> None:
+    """A Source citing many facts has one long `cites` cell (13 MB at 1M entities); neo4j-admin's
+    default 4 MB read buffer refused it ("Error in input data"), so kg load --bulk failed there."""
+    from kg.admin import READ_BUFFER, import_csv
+    from kg.export import NodeRecord, write_csv
+
+    cites = [f"USED|k-{i}|agency-{i}|product-{i % 7}" for i in range(200_000)]
+    assert len("\u00a6".join(cites)) > 1.5 * READ_BUFFER
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    write_csv(lambda: [NodeRecord(["Entity", "Source"], {"id": "src-big", "cites": cites})], folder)
+    fresh = LocalServer(tmp_path / "fresh", bolt_port=free_port(), http_port=free_port(), heap="512m",
+                        pagecache="64m")
+    fresh.write_conf()
+    import_csv(fresh.home, folder)
+    password = secrets.token_urlsafe(18)
+    fresh.start("neo4j", password, timeout=240)
+    try:
+        with Database(Settings(uri=fresh.bolt_uri, password=password)) as imported:
+            rows = imported.read("MATCH (s:Source {id: 'src-big'}) RETURN s.cites AS cites")
+            assert rows[0]["cites"] == cites
+    finally:
+        fresh.stop()
+
+
 @pytest.mark.db
 def test_markdown_answer_has_footnoted_sources_with_their_quotes(seeded: Database, server: ServerHandle) -> None:
     proc = run_kg("query", "run", "stop-orders", "-p", "agency=Toronto police", "--format", "markdown",
