@@ -45,6 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.exports import _hwm_kb  # noqa: E402  (a process's own peak memory)
 from kg import catalogue, queries, versions  # noqa: E402
 from kg.config import Settings  # noqa: E402
 from kg.db import Database  # noqa: E402
@@ -65,16 +66,6 @@ def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
-def _hwm_kb(pid: int) -> int:
-    """A process's own peak resident memory (VmHWM, reset at exec), or 0 once it has gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    line = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), "VmHWM: 0 kB")
-    return int(line.split()[1])
 
 
 class Kg:
