@@ -7,6 +7,8 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -76,9 +78,25 @@ def test_ftm_lines_parse_with_followthemoney_and_carry_sources_and_quotes(seeded
 
 
 @pytest.mark.db
-def test_csv_files_import_with_neo4j_admin_into_a_fresh_database_unchanged(seeded: Database, tmp_path: Path) -> None:
+@contextmanager
+def _imported(tmp_path: Path, folder: Path) -> Iterator[Database]:
+    """A fresh local server whose database `neo4j-admin database import` made from the CSV `folder`."""
     from kg.admin import import_csv
 
+    fresh = LocalServer(tmp_path / "fresh", bolt_port=free_port(), http_port=free_port(), heap="512m",
+                        pagecache="64m")
+    fresh.write_conf()
+    import_csv(fresh.home, folder)
+    password = secrets.token_urlsafe(18)
+    fresh.start("neo4j", password, timeout=240)
+    try:
+        with Database(Settings(uri=fresh.bolt_uri, password=password)) as imported:
+            yield imported
+    finally:
+        fresh.stop()
+
+
+def test_csv_files_import_with_neo4j_admin_into_a_fresh_database_unchanged(seeded: Database, tmp_path: Path) -> None:
     folder = tmp_path / "csv"
     export(seeded, "csv", folder)
     header = (folder / "nodes_PoliceAgency.csv").read_text().splitlines()[0]
@@ -87,23 +105,14 @@ def test_csv_files_import_with_neo4j_admin_into_a_fresh_database_unchanged(seede
     assert (folder / "rels_USED.csv").read_text().startswith(":START_ID,:END_ID,:TYPE,")
     assert "officers:long" in (folder / "rels_USED.csv").read_text().splitlines()[0]
 
-    fresh = LocalServer(tmp_path / "fresh", bolt_port=free_port(), http_port=free_port(), heap="512m",
-                        pagecache="64m")
-    fresh.write_conf()
-    import_csv(fresh.home, folder)
-    password = secrets.token_urlsafe(18)
-    fresh.start("neo4j", password, timeout=240)
-    try:
-        with Database(Settings(uri=fresh.bolt_uri, password=password)) as imported:
-            assert canonical(imported) == canonical(seeded)
-    finally:
-        fresh.stop()
+    with _imported(tmp_path, folder) as imported:
+        assert canonical(imported) == canonical(seeded)
 
 
 def test_neo4j_admin_imports_a_field_longer_than_its_default_read_buffer(tmp_path: Path) -> None:
     """A Source citing many facts has one long `cites` cell (13 MB at 1M entities); neo4j-admin's
     default 4 MB read buffer refused it ("Error in input data"), so kg load --bulk failed there."""
-    from kg.admin import READ_BUFFER, import_csv
+    from kg.admin import READ_BUFFER
     from kg.export import NodeRecord, write_csv
 
     cites = [f"USED|k-{i}|agency-{i}|product-{i % 7}" for i in range(200_000)]
@@ -111,18 +120,9 @@ def test_neo4j_admin_imports_a_field_longer_than_its_default_read_buffer(tmp_pat
     folder = tmp_path / "csv"
     folder.mkdir()
     write_csv(lambda: [NodeRecord(["Entity", "Source"], {"id": "src-big", "cites": cites})], folder)
-    fresh = LocalServer(tmp_path / "fresh", bolt_port=free_port(), http_port=free_port(), heap="512m",
-                        pagecache="64m")
-    fresh.write_conf()
-    import_csv(fresh.home, folder)
-    password = secrets.token_urlsafe(18)
-    fresh.start("neo4j", password, timeout=240)
-    try:
-        with Database(Settings(uri=fresh.bolt_uri, password=password)) as imported:
-            rows = imported.read("MATCH (s:Source {id: 'src-big'}) RETURN s.cites AS cites")
-            assert rows[0]["cites"] == cites
-    finally:
-        fresh.stop()
+    with _imported(tmp_path, folder) as imported:
+        rows = imported.read("MATCH (s:Source {id: 'src-big'}) RETURN s.cites AS cites")
+        assert rows[0]["cites"] == cites
 
 
 @pytest.mark.db
