@@ -190,3 +190,26 @@ def test_reloading_an_unchanged_seed_writes_nothing(db: Database, tmp_path: Path
     # a load of some files forgets the digest: the next whole load writes
     load(db, validate([seed_dir / "actors", seed_dir / "sources" / "cbc-hamilton-2020-02.yaml"]))
     assert not load(db, validate([seed_dir]), full=True).unchanged
+
+
+def test_the_load_digest_follows_the_files_bytes(tmp_path: Path) -> None:
+    """The digest a whole-seed load remembers is of the files as read: the same files give the same
+    digest, and any edit (even a comment) another."""
+    from kg.seed.loader import seed_digest
+
+    seed_dir = tmp_path / "seed"
+    shutil.copytree(SEED, seed_dir)
+    first = seed_digest(validate([seed_dir]))
+    assert seed_digest(validate([seed_dir])) == first
+    ctv = seed_dir / "sources" / "ctv-edmonton-2020-02-28.yaml"
+    ctv.write_text(ctv.read_text() + "# a comment\n")
+    assert seed_digest(validate([seed_dir])) != first
+
+
+def test_the_note_on_unchecked_quotes_names_ten_sources_and_counts_the_others() -> None:
+    from kg.seed.validate import Seed, unchecked_note
+
+    seed = Seed(quotes_unchecked=30, unchecked_why=[f"src-{i} names no text" for i in range(15)], texts="/texts")
+    note = unchecked_note(seed)
+    assert note.startswith("30 quotes not checked against an article text: src-0 names no text; src-1 ")
+    assert note.endswith("; src-9 names no text; and 5 more sources")

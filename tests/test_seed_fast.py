@@ -41,8 +41,8 @@ def seed_shape(seed: Seed) -> Any:
     return (seed.files, seed.counts(),
             {k: (s.props, s.publisher, s.authors, sorted(s.mentions), s.node_ids, s.rel_keys, str(s.where))
              for k, s in seed.sources.items()},
-            {k: (n.label, n.props, n.citations, n.in_registry, str(n.where)) for k, n in seed.nodes.items()},
-            {k: (r.type, r.start, r.end, r.props, r.citations, str(r.where)) for k, r in seed.rels.items()})
+            {k: (n.label, n.props, n.in_registry, str(n.where)) for k, n in seed.nodes.items()},
+            {k: (r.type, r.start, r.end, r.props, str(r.where)) for k, r in seed.rels.items()})
 
 
 CASES = sorted(p for p in BAD.iterdir() if p.name != "_base")

@@ -15,7 +15,7 @@ from typing import Any
 
 from kg.export import NodeRecord, Record, RelRecord
 from kg.schema import BASE_LABEL, SOURCE_LABEL
-from kg.seed.validate import Seed
+from kg.seed.validate import Seed, cited, stored
 
 
 def _props(props: dict[str, Any]) -> dict[str, Any]:
@@ -32,11 +32,11 @@ def seed_records(seed: Seed) -> Iterator[Record]:
         yield NodeRecord(sorted([BASE_LABEL, SOURCE_LABEL]),
                          {**_props(src.props), "reports": sorted(src.node_ids), "cites": cites})
     for node in seed.nodes.values():
-        yield NodeRecord(sorted({BASE_LABEL, node.label}), _props(node.props))
+        yield NodeRecord(sorted({BASE_LABEL, node.label}), _props(stored(node.props)))
     for rel in seed.rels.values():
-        yield RelRecord(rel.type, rel.start, rel.end, _props(rel.props))
+        yield RelRecord(rel.type, rel.start, rel.end, _props(stored(rel.props)))
     for node in seed.nodes.values():
-        for c in node.citations:
+        for c in cited(node.props):
             yield RelRecord("REPORTS", c.source, node.id, {"quote": c.quote, "confidence": c.confidence})
     for src in seed.sources.values():
         for mention in sorted(src.mentions):

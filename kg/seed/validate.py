@@ -8,6 +8,7 @@ the first) so a contributor can fix a file in one pass.
 from __future__ import annotations
 
 import gc
+import hashlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -98,6 +99,7 @@ class NodeRec(_Placed):
     origin: Origin
     file_no: int
     path: Path_
+    #: while validating; a validated record's citations are in its props (read them with `cited`)
     citations: list[Citation] = field(default_factory=list)
     in_registry: bool = False
 
@@ -112,6 +114,7 @@ class RelRec(_Placed):
     origin: Origin
     file_no: int
     path: Path_
+    #: while validating; a validated record's citations are in its props (read them with `cited`)
     citations: list[Citation] = field(default_factory=list)
 
 
@@ -143,6 +146,8 @@ class Seed:
     texts: str | None = None
     #: ids named by these files that are not declared in them: found in the database (id -> label)
     external: dict[str, str] = field(default_factory=dict)
+    #: sha256 of the files' names and bytes, as validation read them (in order)
+    content: Any = field(default_factory=hashlib.sha256, repr=False, compare=False)
 
     def counts(self) -> dict[str, int]:
         return {"files": len(self.files), "sources": len(self.sources), "nodes": len(self.nodes),
@@ -169,6 +174,20 @@ def seed_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
                 yield path, str(path)
         else:
             yield root, str(root)
+
+
+def _hash_file(content: Any, path: Path, name: str) -> None:
+    """Add a file's name and bytes to a seed's `content` digest (read in blocks: any size)."""
+    size = 0
+    content.update(f"{name}\0".encode())
+    try:
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                content.update(block)
+                size += len(block)
+    except OSError:
+        pass  # the readers say what is wrong with it
+    content.update(f"\0{size}\0".encode())
 
 
 def _internal(part: object) -> bool:
@@ -366,6 +385,7 @@ class _Checker:
     # --- files ---------------------------------------------------------------------------------
     def file(self, path: Path, name: str) -> None:
         self.seed.files.append(name)
+        _hash_file(self.seed.content, path, name)
         no = self.origin.add(path, name)
         data = fast_read(path)
         if data is not None:
@@ -602,16 +622,24 @@ def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: b
     shared: dict[tuple[str, ...], list[str]] = {}
     gc.disable()
     try:
+        # the citations move into the props (sources, quotes, confidences): each record's list is
+        # dropped as soon as it has moved, so that the seed is never held twice (`cited` reads them back)
         for rec in seed.nodes.values():
             _cite(rec.props, rec.citations, shared)
+            rec.citations = _MOVED
             if rec.props.get("aliases"):
                 rec.props["aliases_text"] = " | ".join(rec.props["aliases"])
         for rel in seed.rels.values():
             _cite(rel.props, rel.citations, shared)
+            rel.citations = _MOVED
     finally:
         if collecting:
             gc.enable()
     return seed
+
+
+#: sources named in the note on unchecked quotes; the rest are counted
+UNCHECKED_SHOWN = 10
 
 
 def unchecked_note(seed: Seed) -> str:
@@ -619,7 +647,9 @@ def unchecked_note(seed: Seed) -> str:
     if not seed.quotes_unchecked:
         return ""
     n = seed.quotes_unchecked
-    why = "; ".join(seed.unchecked_why) if seed.texts else (
+    shown = seed.unchecked_why[:UNCHECKED_SHOWN]
+    more = len(seed.unchecked_why) - len(shown)
+    why = "; ".join(shown) + (f"; and {more} more sources" if more else "") if seed.texts else (
         "no texts folder (give --texts DIR or set KG_TEXTS; the default is .kg/texts/)")
     return f"{n} quote{'s' if n != 1 else ''} not checked against an article text: {why}"
 
@@ -637,8 +667,28 @@ def _cite(props: dict[str, Any], citations: list[Citation], shared: dict[tuple[s
     props["confidences"] = shared.setdefault(confidences, list(confidences))
     props["confidence"] = citations[0].confidence if len(citations) == 1 else max(
         (c.confidence for c in citations), key=CONFIDENCE_RANK.__getitem__)
-    props["quotes_text"] = "".join(c.quote + " | " for c in citations)  # for the full-text index
 
 
-__all__ = ["Citation", "NodeRec", "RelRec", "Resolver", "Seed", "SourceRec", "check_iso", "explain",
-           "unchecked_note", "validate"]
+#: a record's citations once validation has moved them into its props (never appended to)
+_MOVED: list[Citation] = []
+
+
+def cited(props: dict[str, Any]) -> Iterator[Citation]:
+    """The citations of a validated node or relationship, from its props, sorted by source."""
+    for source, quote, confidence in zip(props.get("sources", ()), props.get("quotes", ()),
+                                         props.get("confidences", ()), strict=True):
+        yield Citation(source, quote, confidence)
+
+
+def stored(props: dict[str, Any]) -> dict[str, Any]:
+    """The properties written for a validated node or relationship: its props, with `quotes_text`,
+    one text of all its quotes for the full-text index, made as it is written (not held: it would
+    repeat every quote of the seed)."""
+    quotes = props.get("quotes")
+    if not quotes:
+        return props
+    return {**props, "quotes_text": " | ".join(quotes) + " | "}
+
+
+__all__ = ["Citation", "NodeRec", "RelRec", "Resolver", "Seed", "SourceRec", "check_iso", "cited", "explain",
+           "stored", "unchecked_note", "validate"]
