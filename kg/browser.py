@@ -136,6 +136,10 @@ def _seed() -> Seed:
     return validate([project_root() / "seed"])
 
 
+def _example(p: Param) -> Any:
+    return p.example if p.example is not None else p.default
+
+
 def example_values(query: Query, index: Index) -> dict[str, Any]:
     """A value for every parameter: its example (entity names resolved to ids in the seed, as
     kg/entities.py resolves them in the database), else its default.
@@ -146,7 +150,7 @@ def example_values(query: Query, index: Index) -> dict[str, Any]:
 
     values: dict[str, Any] = {}
     for p in query.params.values():
-        raw = p.example if p.example is not None else p.default
+        raw = _example(p)
         if p.type == "entity" and raw is not None:
             values[p.name] = resolve_in(index, str(raw))
         else:
@@ -368,8 +372,9 @@ def guide_html(base: str = COMPOSE_BASE, seed: Seed | None = None, story: Story 
     catalogue = read_questions()
     told = story or stories.load(questions=set(catalogue))
     seed = seed or _seed()
-    index = seed_index(seed)
     questions = ordered(catalogue, told)
+    index = seed_index(seed, [str(_example(p)) for q in questions for p in q.params.values()
+                              if p.type == "entity" and _example(p) is not None])
     guide = _Guide(base, told, questions, seed)
     slides = [_intro_slide(guide, s) for s in told.slides]
     slides += [_question_slide(base, q, index, i + 1, len(questions)) for i, q in enumerate(questions)]

@@ -11,6 +11,7 @@ parameters there, without a database). Both end in `choose()`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -94,16 +95,20 @@ def resolve_entities(db: Database, texts: Sequence[str]) -> list[str]:
                    close=close(text)) for text, hits in zip(texts, found, strict=True)]
 
 
-def seed_index(seed: Seed) -> dict[str, list[tuple[int, str]]]:
-    """Lower-cased id, name and alias of every node and source in the seed -> [(rank, id)]."""
+def seed_index(seed: Seed, texts: Iterable[str] | None = None) -> dict[str, list[tuple[int, str]]]:
+    """Lower-cased id, name and alias of every node and source in the seed -> [(rank, id)]; only
+    those `texts` name, if given (the whole index of a large seed is tens of megabytes)."""
+    wanted = None if texts is None else {t.strip().lower() for t in texts}
     index: dict[str, list[tuple[int, str]]] = {}
-    things = [(n.id, n.props) for n in seed.nodes.values()] + [(s.id, s.props) for s in seed.sources.values()]
+    things = itertools.chain(((n.id, n.props) for n in seed.nodes.values()),
+                             ((s.id, s.props) for s in seed.sources.values()))
     for thing, props in things:
         names = [(BY_ID, thing), (BY_NAME, str(props.get("name") or ""))]
         names += [(BY_ALIAS, str(a)) for a in props.get("aliases") or []]
         for rank, text in names:
-            if text:
-                index.setdefault(text.strip().lower(), []).append((rank, thing))
+            key = text.strip().lower()
+            if text and (wanted is None or key in wanted):
+                index.setdefault(key, []).append((rank, thing))
     return index
 
 
