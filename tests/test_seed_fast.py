@@ -26,7 +26,7 @@ BASE = BAD / "_base" / "actors.yaml"
 
 def careful_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Validation as it was before the fast path: every file read with positions."""
-    monkeypatch.setattr(validate_module, "fast_read", lambda path: None)
+    monkeypatch.setattr(validate_module, "fast_reads", lambda paths, total_bytes: (None for _ in paths))
 
 
 def outcome(paths: list[Path]) -> tuple[list[str], Seed | None]:
@@ -153,3 +153,22 @@ def test_progress_is_told_every_file(tmp_path: Path) -> None:
     validate([tmp_path / "seed"], progress=lambda name, size: told.append((name, size)))
     files = sorted((tmp_path / "seed").rglob("*.yaml"))
     assert told == [(p.name, p.stat().st_size) for p in files]
+
+
+def test_a_large_seed_read_in_other_processes_gives_the_same_seed_and_messages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large seed's files are parsed in other processes (reader.fast_reads) while validation checks
+    the ones before: the same Seed, and the same messages for a broken seed."""
+    import kg.seed.reader as reader
+
+    synth = tmp_path / "synth"
+    generate(synth, entities=400)
+    serial = seed_shape(validate([synth]))
+    monkeypatch.setattr(reader, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(reader, "READ_AHEAD", 2)
+    assert seed_shape(validate([synth])) == serial
+    victim = sorted((synth / "sources").glob("*.yaml"))[3]
+    victim.write_text(victim.read_text().replace("confidence: high", "confidence: certain", 1))
+    parallel, _ = outcome([synth])
+    monkeypatch.setattr(reader, "PARALLEL_BYTES", 1 << 40)
+    assert parallel and parallel == outcome([synth])[0]

@@ -12,10 +12,17 @@ message needs a line.
 
 from __future__ import annotations
 
+import itertools
 import json
+import multiprocessing
 import os
 import re
-from collections.abc import Iterable
+import signal
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -306,3 +313,47 @@ def fast_read(path: Path) -> Any | None:
     if any(not number.lstrip("-").isdigit() for number in numbers) or (numbers and _leading_zero(text)):
         return None
     return data
+
+
+#: seed bytes from which `fast_reads` reads in other processes
+PARALLEL_BYTES = 8 << 20
+#: files read ahead of the one being checked (a bound on what waits in memory)
+READ_AHEAD = 8
+
+
+def _quiet() -> None:
+    """In a reading process: Ctrl-C is the validating process's to handle (no second traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def fast_reads(paths: Sequence[Path], total_bytes: int) -> Iterator[Any | None]:
+    """`fast_read` of each of `paths`, in order. A large seed (`total_bytes`) on a machine of more
+    than one core is read in other processes, a few files ahead of the caller, which checks each
+    file while the next ones are parsed: the same values, on both cores. On one core, or where no
+    process can be started, the files are read here."""
+    workers = min(3, (os.cpu_count() or 1) - 1)
+    # forked while this process is small; from a fresh server process if a thread runs here (a
+    # progress bar's), since a fork copies no thread but any lock one holds
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    if (yaml_rs is None or total_bytes < PARALLEL_BYTES or workers < 1 or len(paths) < 2
+            or method not in multiprocessing.get_all_start_methods()):
+        yield from map(fast_read, paths)
+        return
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_quiet)
+    except (OSError, ValueError):  # no semaphores here (some containers): read here
+        yield from map(fast_read, paths)
+        return
+    with pool:
+        ahead: deque[Future[Any | None]] = deque()
+        todo = iter(paths)
+        ahead.extend(pool.submit(fast_read, path) for path in itertools.islice(todo, READ_AHEAD))
+        while ahead:
+            done = ahead.popleft()
+            following = next(todo, None)
+            if following is not None:
+                ahead.append(pool.submit(fast_read, following))
+            try:
+                yield done.result()
+            except (BrokenProcessPool, OSError):  # a reader died (killed, out of memory): the careful reader
+                yield None

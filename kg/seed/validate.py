@@ -32,7 +32,7 @@ from kg.seed.model import (
     default_models,
     precision,
 )
-from kg.seed.reader import Document, Path_, Problem, ReadError, fast_read, read
+from kg.seed.reader import Document, Path_, Problem, ReadError, fast_reads, read
 from kg.texts import Article, Pin, Texts, check_pin
 
 SEED_SUFFIXES = (".yaml", ".yml")
@@ -383,11 +383,11 @@ class _Checker:
         return out
 
     # --- files ---------------------------------------------------------------------------------
-    def file(self, path: Path, name: str) -> None:
+    def file(self, path: Path, name: str, data: Any = None) -> None:
+        """Check one file; `data` is what `fast_read` gave for it (None: nothing, read with positions)."""
         self.seed.files.append(name)
         _hash_file(self.seed.content, path, name)
         no = self.origin.add(path, name)
-        data = fast_read(path)
         if data is not None:
             doc = _File(self.origin, no, name, data, None)
             parsed = self.parse(doc, reporting=False)
@@ -605,8 +605,9 @@ def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: b
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for path, name in files:
-            checker.file(path, name)
+        for (path, name), data in zip(files, fast_reads([path for path, _ in files], sum(_size(p) for p, _ in files)),
+                                      strict=True):
+            checker.file(path, name, data)
             if progress is not None:
                 progress(path.name, _size(path))
         checker.check_refs(resolve)
