@@ -203,16 +203,22 @@ class _Writer:
         self.pool = pool if tx is None else None
         #: batches in flight at most (at once, in a statement that allows it)
         self.parallel = writers if self.pool is not None else 1
-        self._pending: deque[tuple[Future[int], str, int]] = deque()
+        self._pending: deque[tuple[Future[tuple[int, neo4j.ResultSummary]], str, int]] = deque()
 
     def _drain(self, keep: int = 0) -> int:
         """Wait for batches being committed until at most `keep` are; their `removed` count."""
         removed = 0
         while len(self._pending) > keep:
             future, what, rows = self._pending.popleft()
-            removed += future.result()
+            removed += self._counted(future.result())
             self.tick(what, rows)
         return removed
+
+    def _counted(self, done: tuple[int, neo4j.ResultSummary]) -> int:
+        """Count a committed batch's changes (here, once: a batch the driver retried after a deadlock
+        ran twice) and return its `removed` count."""
+        _count(self.report.counters, done[1])
+        return done[0]
 
     def _in_tx(self, work: Callable[[Tx], T]) -> T:
         if self.tx is not None:
@@ -232,23 +238,23 @@ class _Writer:
         keep = self.parallel - 1 if parallel else 0
         try:
             for chunk in batches(rows, batch_size or self.batch_size):
-                def work(tx: Tx, chunk: list[Any] = chunk) -> int:
+                def work(tx: Tx, chunk: list[Any] = chunk) -> tuple[int, neo4j.ResultSummary]:
                     result = tx.run(query, rows=chunk, loaded=self.loaded)
                     counted = sum(int(r.get("removed") or 0) for r in result)
-                    _count(self.report.counters, result.consume())
-                    return counted
+                    return counted, result.consume()
 
-                def commit(work: Callable[[Tx], int] = work, chunk: list[Any] = chunk) -> int:
-                    counted = self._in_tx(work)
+                def commit(work: Callable[[Tx], tuple[int, neo4j.ResultSummary]] = work,
+                           chunk: list[Any] = chunk) -> tuple[int, neo4j.ResultSummary]:
+                    done = self._in_tx(work)
                     # the driver's objects of a transaction hold its parameters in a reference cycle,
                     # which the collector frees late (the seed's millions of objects make full
                     # collections rare): 70 MB of rows at 100k entities, until the rows are emptied
                     chunk.clear()
-                    return counted
+                    return done
 
                 rows_in = len(chunk)
                 if self.pool is None:
-                    removed += commit()
+                    removed += self._counted(commit())
                     self.tick(what, rows_in)
                 else:
                     removed += self._drain(keep)
