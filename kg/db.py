@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
 from neo4j import exceptions as nx
@@ -52,6 +52,16 @@ def _row(record: neo4j.Record) -> dict[str, Any]:
     if all(_plain(v) for v in values):
         return dict(zip(record.keys(), values, strict=True))
     return record.data()
+
+
+T = TypeVar("T")
+
+
+def answer(tx: neo4j.ManagedTransaction, cypher: str,
+           params: Mapping[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """The column names (known even when no row comes back) and the rows of `cypher` in `tx`."""
+    result = tx.run(cypher, dict(params or {}))
+    return list(result.keys()), [_row(r) for r in result]
 
 
 class Database:
@@ -133,11 +143,10 @@ class Database:
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         """Like `read`, with the column names (known even when no row comes back)."""
+        return self.in_read(lambda tx: answer(tx, cypher, params))
 
-        def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]]]:
-            result = tx.run(cypher, dict(params or {}))
-            return list(result.keys()), [_row(r) for r in result]
-
+    def in_read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        """`work` in one read transaction (several statements, one round trip to begin and commit)."""
         with self.errors(), self.driver.session(database=self.settings.database,
                                                 default_access_mode=neo4j.READ_ACCESS) as s:
             return s.execute_read(work)

@@ -54,15 +54,17 @@ def resolve_entity(db: Database, text: str) -> str:
     return resolve_entities(db, [text])[0]
 
 
-def resolve_entities(db: Database, texts: Sequence[str]) -> list[str]:
+def resolve_entities(db: Database, texts: Sequence[str],
+                     read: Callable[[str, dict[str, Any]], list[dict[str, Any]]] | None = None) -> list[str]:
     """`resolve_entity` for several texts in one round trip (a question with two entity
-    parameters answers in a few milliseconds: a round trip each would be most of it)."""
+    parameters answers in a few milliseconds: a round trip each would be most of it). `read` runs
+    the lookup (default: `db.read`, a transaction of its own; a question passes its own transaction's)."""
     texts = [t.strip() for t in texts]
     if not texts:
         return []
     # the id, else names and aliases through the full-text index (a phrase), then exact and case-insensitive
     phrases = ['"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"' for t in texts]
-    rows = db.read(
+    rows = (read or db.read)(
         "UNWIND range(0, size($texts) - 1) AS i "
         "WITH i, $texts[i] AS text, $queries[i] AS q "
         "OPTIONAL MATCH (hit:Entity {id: text}) "

@@ -29,6 +29,8 @@ from kg.guard import refuse_writes, used_params
 from kg.params import LIMIT_PARAM, bind
 
 if TYPE_CHECKING:
+    import neo4j
+
     from kg.db import Database
 
 AS_OF_COLUMN = "as_of"
@@ -63,22 +65,32 @@ def run(db: Database, name: str | Query, args: Mapping[str, Any] | None = None,
     >>> run(db, "stop-orders", {"agency": "Toronto police"}).rows[-1]["ordered_by"]   # doctest: +SKIP
     'Mark Saunders'
     """
+    from kg.db import answer
+
     query = name if isinstance(name, Query) else get(name, folder)
     refuse_writes(query.cypher, f"query {query.name!r}")
     params = bind(query, dict(args or {}))
     entities = [p.name for p in query.params.values() if p.type == "entity" and params[p.name] is not None]
-    params.update(zip(entities, resolve_entities(db, [str(params[p]) for p in entities]), strict=True))
+    texts = [str(params[p]) for p in entities]
     limit = params.get(LIMIT_PARAM) if query.limit is not None else None
-    if limit is None:
-        columns, rows = db.query(query.cypher, params)
+    fetch = None if limit is None else limit + 1
+
+    def first(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]]]:
+        """Names resolved to ids and the question asked in one transaction: a question costs one
+        round trip to begin and commit, as `RETURN 1` does."""
+        ids = resolve_entities(db, texts, read=lambda cypher, p: answer(tx, cypher, p)[1]) if texts else []
+        params.update(zip(entities, ids, strict=True))
+        return answer(tx, query.cypher, params if fetch is None else {**params, LIMIT_PARAM: fetch})
+
+    columns, rows = db.in_read(first)
+    if limit is None or fetch is None:
         return at_date(query, params, Results(query.name, columns, [clean(r) for r in rows]))
-    fetch = limit + 1
     while True:
-        columns, rows = db.query(query.cypher, {**params, LIMIT_PARAM: fetch})
         results = at_date(query, params, Results(query.name, columns, [clean(r) for r in rows]), limit=limit)
         if results.truncated or len(rows) < fetch:  # enough rows kept, or all there are
             return results
         fetch *= 4
+        columns, rows = db.query(query.cypher, {**params, LIMIT_PARAM: fetch})
 
 
 def at_date(query: Query, params: Mapping[str, Any], results: Results, limit: int | None = None) -> Results:
