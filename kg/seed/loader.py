@@ -23,6 +23,7 @@ Two shortcuts, both giving the graph the general path gives:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import time
@@ -331,17 +332,13 @@ def seed_digest(seed: Seed) -> str:
     return digest.hexdigest()
 
 
-_CODE: list[str] = []
-
-
+@functools.cache
 def _code_digest() -> str:
-    if not _CODE:
-        package = Path(__file__).resolve().parent
-        code = hashlib.sha256()
-        for path in [package.parent / "schema.py", *sorted(package.glob("*.py"))]:
-            code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-        _CODE.append(code.hexdigest())
-    return _CODE[0]
+    package = Path(__file__).resolve().parent
+    code = hashlib.sha256()
+    for path in [package.parent / "schema.py", *sorted(package.glob("*.py"))]:
+        code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return code.hexdigest()
 
 
 _COUNTS = (f"CALL () {{ MATCH (n:{BASE_LABEL}) RETURN count(n) AS nodes }} "

@@ -326,22 +326,28 @@ def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _readers(files: int, total_bytes: int) -> ProcessPoolExecutor | None:
+    """Processes to read a large seed in, or None: a small seed, one core, or no process to start."""
+    workers = min(3, (os.cpu_count() or 1) - 1)
+    # forked while this process is small; from a fresh server process if a thread runs here (a
+    # progress bar's), since a fork copies no thread but any lock one holds
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    if (yaml_rs is None or total_bytes < PARALLEL_BYTES or workers < 1 or files < 2
+            or method not in multiprocessing.get_all_start_methods()):
+        return None
+    try:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_quiet)
+    except (OSError, ValueError):  # no semaphores here (some containers)
+        return None
+
+
 def fast_reads(paths: Sequence[Path], total_bytes: int) -> Iterator[Any | None]:
     """`fast_read` of each of `paths`, in order. A large seed (`total_bytes`) on a machine of more
     than one core is read in other processes, a few files ahead of the caller, which checks each
     file while the next ones are parsed: the same values, on both cores. On one core, or where no
     process can be started, the files are read here."""
-    workers = min(3, (os.cpu_count() or 1) - 1)
-    # forked while this process is small; from a fresh server process if a thread runs here (a
-    # progress bar's), since a fork copies no thread but any lock one holds
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    if (yaml_rs is None or total_bytes < PARALLEL_BYTES or workers < 1 or len(paths) < 2
-            or method not in multiprocessing.get_all_start_methods()):
-        yield from map(fast_read, paths)
-        return
-    try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_quiet)
-    except (OSError, ValueError):  # no semaphores here (some containers): read here
+    pool = _readers(len(paths), total_bytes)
+    if pool is None:
         yield from map(fast_read, paths)
         return
     with pool:
