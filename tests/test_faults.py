@@ -42,7 +42,9 @@ class Victim:
         assert up.returncode == 0 and "is up" in up.stderr, up.stderr
 
     def kg(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, "-m", "kg", *args], cwd=ROOT, env=self.checkout.env(), text=True,
+        # in batches, however small the seed: a kill then lands between commits, and leaves a partial load
+        env = {**self.checkout.env(), "KG_ATOMIC_ROWS": "0"}
+        return subprocess.Popen([sys.executable, "-m", "kg", *args], cwd=ROOT, env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def count(self) -> int:

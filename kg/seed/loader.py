@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import os
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -54,6 +55,8 @@ T = TypeVar("T")
 DEFAULT_BATCH = 2000
 #: rows per statement when creating into an empty database (CREATE is cheap per row: fewer round trips)
 CREATE_BATCH = 10_000
+#: rows a load writes in one transaction (all or nothing); a larger seed commits in batches
+ATOMIC_ROWS = 50_000
 #: Source rows per batch: a source's row lists everything it reports (500 facts each at 100k
 #: entities, 1,000 sources in one batch were ~140 MB of the load's peak memory)
 SOURCE_BATCH = 50
@@ -268,7 +271,7 @@ class _Writer:
 
 
 def load(db: Database, seed: Seed, batch_size: int | None = None,
-         progress: Callable[[str, int], None] | None = None, atomic_rows: int = 50_000,
+         progress: Callable[[str, int], None] | None = None, atomic_rows: int | None = None,
          full: bool = False, force: bool = False) -> LoadReport:
     """Write `seed` into the database; safe to run again (the graph ends the same).
 
@@ -276,8 +279,9 @@ def load(db: Database, seed: Seed, batch_size: int | None = None,
     any more are removed. Otherwise (some files only) nothing the files do not mention changes, and
     properties that other sources declared on a shared fact are kept.
 
-    A seed of at most `atomic_rows` rows is written in one transaction, so a failure (a server
-    error, a crash, a kill) leaves the database as it was; a larger one goes in transactions of
+    A seed of at most `atomic_rows` rows (default: `KG_ATOMIC_ROWS`, else `ATOMIC_ROWS`) is written
+    in one transaction, so a failure (a server error, a crash, a kill) leaves the database as it
+    was; a larger one goes in transactions of
     `batch_size` rows (by default `DEFAULT_BATCH` merging, `CREATE_BATCH` creating), and loading again
     after a failure completes it. Transient errors (two loads at once deadlocking, a leader switch)
     are retried by the driver.
@@ -298,7 +302,8 @@ def load(db: Database, seed: Seed, batch_size: int | None = None,
             return report
 
         def attempt(create: bool) -> LoadReport:
-            if len(seed.sources) + len(seed.nodes) + len(seed.rels) <= atomic_rows:
+            if len(seed.sources) + len(seed.nodes) + len(seed.rels) <= (
+                    atomic_rows if atomic_rows is not None else int(os.environ.get("KG_ATOMIC_ROWS", ATOMIC_ROWS))):
                 def whole(tx: neo4j.ManagedTransaction) -> LoadReport:
                     report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
                     _write_seed(_Writer(db, report, merge_size, loaded, tick, tx, create_size), seed, report, full,
