@@ -83,7 +83,7 @@ def run(db: Database, name: str | Query, args: Mapping[str, Any] | None = None,
         return answer(tx, query.cypher, params if fetch is None else {**params, LIMIT_PARAM: fetch})
 
     columns, rows = db.in_read(first)
-    if limit is None or fetch is None:
+    if fetch is None:
         return at_date(query, params, Results(query.name, columns, [clean(r) for r in rows]))
     while True:
         results = at_date(query, params, Results(query.name, columns, [clean(r) for r in rows]), limit=limit)

@@ -195,9 +195,10 @@ class _Writer:
     """Runs the statements of one load, inside `tx` when given (one transaction for the whole
     load), else in transactions of `batch_size` rows each.
 
-    With a `pool` (one thread), a batch is committed there while the next is made here: the
-    server and Python work at once instead of taking turns. Batches still commit one at a time,
-    in order, and a statement's last batch has committed before `write` returns."""
+    With a `pool` (of `writers` threads), a batch is committed there while the next is made here:
+    the server and Python work at once instead of taking turns. A statement `write` calls `parallel`
+    keeps up to `writers` batches in flight, any other one at a time; either way, a statement's
+    batches have all committed before `write` returns."""
 
     def __init__(self, db: Database, report: LoadReport, batch_size: int, loaded: list[str],
                  tick: Callable[[str, int], None], tx: Tx | None = None, create_size: int = CREATE_BATCH,
@@ -281,10 +282,9 @@ def load(db: Database, seed: Seed, batch_size: int | None = None,
 
     A seed of at most `atomic_rows` rows (default: `KG_ATOMIC_ROWS`, else `ATOMIC_ROWS`) is written
     in one transaction, so a failure (a server error, a crash, a kill) leaves the database as it
-    was; a larger one goes in transactions of
-    `batch_size` rows (by default `DEFAULT_BATCH` merging, `CREATE_BATCH` creating), and loading again
-    after a failure completes it. Transient errors (two loads at once deadlocking, a leader switch)
-    are retried by the driver.
+    was; a larger one goes in transactions of `batch_size` rows (by default `DEFAULT_BATCH`
+    merging, `CREATE_BATCH` creating), and loading again after a failure completes it. Transient
+    errors (two loads at once deadlocking, a leader switch) are retried by the driver.
 
     A whole seed (`full`) that the graph already holds, as the last whole-seed load left it (same
     digest, same node and relationship counts), is not written again unless `force`.
@@ -293,6 +293,7 @@ def load(db: Database, seed: Seed, batch_size: int | None = None,
     tick = progress or (lambda _what, _n: None)
     loaded = sorted(seed.sources)
     merge_size, create_size = batch_size or DEFAULT_BATCH, batch_size or CREATE_BATCH
+    atomic = atomic_rows if atomic_rows is not None else int(os.environ.get("KG_ATOMIC_ROWS", ATOMIC_ROWS))
     digest = seed_digest(seed) if full else None
     with db.errors():
         ensure_schema(db)
@@ -302,8 +303,7 @@ def load(db: Database, seed: Seed, batch_size: int | None = None,
             return report
 
         def attempt(create: bool) -> LoadReport:
-            if len(seed.sources) + len(seed.nodes) + len(seed.rels) <= (
-                    atomic_rows if atomic_rows is not None else int(os.environ.get("KG_ATOMIC_ROWS", ATOMIC_ROWS))):
+            if len(seed.sources) + len(seed.nodes) + len(seed.rels) <= atomic:
                 def whole(tx: neo4j.ManagedTransaction) -> LoadReport:
                     report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
                     _write_seed(_Writer(db, report, merge_size, loaded, tick, tx, create_size), seed, report, full,

@@ -177,17 +177,13 @@ def seed_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
 
 
 def _hash_file(content: Any, path: Path, name: str) -> None:
-    """Add a file's name and bytes to a seed's `content` digest (read in blocks: any size)."""
-    size = 0
-    content.update(f"{name}\0".encode())
+    """Add a file's name and the digest of its bytes to a seed's `content` digest."""
     try:
         with path.open("rb") as f:
-            while block := f.read(1 << 20):
-                content.update(block)
-                size += len(block)
+            digest = hashlib.file_digest(f, "sha256").digest()
     except OSError:
-        pass  # the readers say what is wrong with it
-    content.update(f"\0{size}\0".encode())
+        digest = b""  # the readers say what is wrong with it
+    content.update(f"{name}\0".encode() + digest)
 
 
 def _internal(part: object) -> bool:
@@ -605,11 +601,12 @@ def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: b
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for (path, name), data in zip(files, fast_reads([path for path, _ in files], sum(_size(p) for p, _ in files)),
-                                      strict=True):
+        sizes = [_size(path) for path, _ in files]
+        for (path, name), size, data in zip(files, sizes, fast_reads([path for path, _ in files], sum(sizes)),
+                                            strict=True):
             checker.file(path, name, data)
             if progress is not None:
-                progress(path.name, _size(path))
+                progress(path.name, size)
         checker.check_refs(resolve)
     finally:
         if collecting:
