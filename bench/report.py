@@ -91,7 +91,7 @@ def render(report: dict[str, Any], chart_name: str | None = "benchmarks-growth.p
     out += _loading(scales)
     out += _growth(scales, chart_name)
     out += _rust(scales)
-    out += _questions(scales)
+    out += _questions(scales, report.get("question_rounds"))
     out += _profiles(scales)
     help_ = report.get("help")
     if help_:
@@ -350,7 +350,7 @@ def _rust(scales: list[tuple[int, Scale]]) -> list[str]:
     return out
 
 
-def _questions(scales: list[tuple[int, Scale]]) -> list[str]:
+def _questions(scales: list[tuple[int, Scale]], rounds: int | None) -> list[str]:
     with_q = [(n, r) for n, r in scales if r.get("questions")]
     if not with_q:
         return []
@@ -358,6 +358,9 @@ def _questions(scales: list[tuple[int, Scale]]) -> list[str]:
            "Median (p50) and 95th percentile (p95) of each question with its example parameters (listing",
            "questions with their default `limit`), in ms, over the seed plus the synthetic graph; the ratio is p95",
            "over the p95 of `RETURN 1` through the same code path (a read transaction in a session from the pool).",
+           *([f"Interleaved: each of {rounds:,} rounds timed `RETURN 1` and every question once, in an order",
+              "rotated round by round, so that the yardstick was measured at the same moments as the questions."]
+             if rounds else ["`RETURN 1` was timed first, then each question in turn (30 runs each)."]),
            "", "| question | " + " | ".join(f"{n:,}: p50 / p95 (ratio)" for n, _ in with_q) + " |",
            "| --- | " + " | ".join("---:" for _ in with_q) + " |"]
     names = list(with_q[0][1]["questions"])
