@@ -350,7 +350,7 @@ def fast_reads(paths: Sequence[Path], total_bytes: int) -> Iterator[Any | None]:
     if pool is None:
         yield from map(fast_read, paths)
         return
-    with pool:
+    try:
         ahead: deque[Future[Any | None]] = deque()
         todo = iter(paths)
         ahead.extend(pool.submit(fast_read, path) for path in itertools.islice(todo, READ_AHEAD))
@@ -363,3 +363,5 @@ def fast_reads(paths: Sequence[Path], total_bytes: int) -> Iterator[Any | None]:
                 yield done.result()
             except (BrokenProcessPool, OSError):  # a reader died (killed, out of memory): the careful reader
                 yield None
+    finally:  # the caller stopped early (a failure, Ctrl-C): files not yet started are not parsed
+        pool.shutdown(cancel_futures=True)
