@@ -13,7 +13,7 @@ MATCH (n:Entity {id: $entity})
 CALL (n) {
   RETURN 0 AS order, 'is' AS direction, [l IN labels(n) WHERE l <> 'Entity'][0] AS relation,
          n.name AS other, n.id AS other_id,
-         n {.*, sources: null, quotes: null, confidences: null, quotes_text: null, aliases_text: null} AS details,
+         n {.*, sources: null, quotes: null, confidences: null, quotes_text: null, aliases_text: null, name_key: null} AS details,
          n.quotes AS quotes,
          coalesce(n.sources, COLLECT { MATCH (s:Source)-[:MENTIONS]->(n) RETURN s.id ORDER BY s.id }) AS sources
   UNION ALL

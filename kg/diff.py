@@ -14,7 +14,7 @@ from typing import Any
 from kg.errors import KgError
 
 #: derived from other properties; a change shows as the change of those
-DERIVED = frozenset({"quotes_text", "aliases_text"})
+DERIVED = frozenset({"quotes_text", "aliases_text", "name_key"})
 ACTORS = "(actors)"
 
 

@@ -202,7 +202,8 @@ def model_tables(vocab: Vocabulary, seed: Seed | None = None) -> str:
         "",
         "Every node also has the label `Entity` and the properties `id` (unique) and `name`; `aliases`",
         *textwrap.wrap(
-            "(with `aliases_text` for search) where the articles use other names"
+            "(with `aliases_text` for search) where the articles use other names, and `name_key` (the name in lower"
+            " case, for looking names up)"
             + ("; `note` (the curator's remark, not the article's) is allowed on every label" if node_note else "")
             + ". Fact nodes (*Fact.*) also carry `sources`, `quotes`, `confidences` (parallel lists, one entry per "
             "citing source), `confidence` and `quotes_text`.", 100),

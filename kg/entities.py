@@ -28,6 +28,12 @@ BY_ID, BY_NAME, BY_ALIAS = 0, 1, 2
 Index = Mapping[str, list[tuple[int, str]]]
 
 
+def name_key(text: str) -> str:
+    """A name or an alias as a text is compared with it: without surrounding spaces, in lower case.
+    Every node and source stores its name so (`name_key`, range-indexed), written by the loader."""
+    return text.strip().lower()
+
+
 def choose(text: str, candidates: Iterable[tuple[int, str]], *, where: str = "",
            names: Mapping[str, str] | None = None,
            close: Callable[[], list[tuple[str, str]]] | None = None) -> str:
@@ -62,16 +68,22 @@ def resolve_entities(db: Database, texts: Sequence[str],
     texts = [t.strip() for t in texts]
     if not texts:
         return []
-    # the id, else names and aliases through the full-text index (a phrase), then exact and case-insensitive
+    # the id; else names by `name_key` (a range index); only when no name matches, aliases through the
+    # full-text index (a phrase, then exact and case-insensitive): an alias never outranks a name, and
+    # most lookups skip Lucene. The full-text branch also matches names, for a graph loaded before
+    # `name_key` was written.
     phrases = ['"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"' for t in texts]
     rows = (read or db.read)(
         "UNWIND range(0, size($texts) - 1) AS i "
-        "WITH i, $texts[i] AS text, $queries[i] AS q "
+        "WITH i, $texts[i] AS text, $keys[i] AS key, $queries[i] AS q "
         "OPTIONAL MATCH (hit:Entity {id: text}) "
-        "CALL (hit, text, q) { "
+        "CALL (hit, text, key, q) { "
         "  WITH hit WHERE hit IS NOT NULL RETURN hit.id AS id, hit.name AS name, $by_id AS rank "
         "  UNION "
-        "  WITH text, q WHERE hit IS NULL AND text <> '' "
+        "  WITH hit, key WHERE hit IS NULL "
+        "  MATCH (n:Entity {name_key: key}) RETURN n.id AS id, n.name AS name, $by_name AS rank "
+        "  UNION "
+        "  WITH hit, text, key, q WHERE hit IS NULL AND text <> '' AND NOT EXISTS { (:Entity {name_key: key}) } "
         "  CALL db.index.fulltext.queryNodes('kg_search', q, {limit: 1000}) YIELD node AS n "
         "  WITH n, text WHERE toLower(n.name) = toLower(text) "
         "    OR any(a IN coalesce(n.aliases, []) WHERE toLower(a) = toLower(text)) "
@@ -79,7 +91,8 @@ def resolve_entities(db: Database, texts: Sequence[str],
         "    CASE WHEN toLower(n.name) = toLower(text) THEN $by_name ELSE $by_alias END AS rank "
         "} "
         "RETURN i, id, name, rank",
-        {"texts": texts, "queries": [f"name:{p} OR aliases_text:{p}" for p in phrases],
+        {"texts": texts, "keys": [name_key(t) for t in texts],
+         "queries": [f"name:{p} OR aliases_text:{p}" for p in phrases],
          "by_id": BY_ID, "by_name": BY_NAME, "by_alias": BY_ALIAS},
     )
 
@@ -100,7 +113,7 @@ def resolve_entities(db: Database, texts: Sequence[str],
 def seed_index(seed: Seed, texts: Iterable[str] | None = None) -> dict[str, list[tuple[int, str]]]:
     """Lower-cased id, name and alias of every node and source in the seed -> [(rank, id)]; only
     those `texts` name, if given (the whole index of a large seed is tens of megabytes)."""
-    wanted = None if texts is None else {t.strip().lower() for t in texts}
+    wanted = None if texts is None else {name_key(t) for t in texts}
     index: dict[str, list[tuple[int, str]]] = {}
     things = itertools.chain(((n.id, n.props) for n in seed.nodes.values()),
                              ((s.id, s.props) for s in seed.sources.values()))
@@ -108,7 +121,7 @@ def seed_index(seed: Seed, texts: Iterable[str] | None = None) -> dict[str, list
         names = [(BY_ID, thing), (BY_NAME, str(props.get("name") or ""))]
         names += [(BY_ALIAS, str(a)) for a in props.get("aliases") or []]
         for rank, text in names:
-            key = text.strip().lower()
+            key = name_key(text)
             if text and (wanted is None or key in wanted):
                 index.setdefault(key, []).append((rank, thing))
     return index
@@ -118,5 +131,5 @@ def resolve_in(index: Index, text: str) -> str:
     """The id `text` names in a seed's index, as `resolve_entity` would find it once the seed is
     loaded (an id matches exactly, names and aliases in any case)."""
     text = text.strip()
-    hits = [(rank, i) for rank, i in index.get(text.lower(), []) if rank != BY_ID or i == text]
+    hits = [(rank, i) for rank, i in index.get(name_key(text), []) if rank != BY_ID or i == text]
     return choose(text, hits, where=" in the seed")

@@ -328,6 +328,8 @@ def constraint_statements(vocab: Vocabulary = VOCABULARY) -> list[str]:
         )
     for label in vocab.node_labels():
         stmts.append(f"CREATE INDEX kg_{label.lower()}_name IF NOT EXISTS FOR (n:{label}) ON (n.name)")
+    # a text names a node by its name in any case (kg/entities.py)
+    stmts.append(f"CREATE INDEX kg_entity_name_key IF NOT EXISTS FOR (n:{BASE_LABEL}) ON (n.name_key)")
     for (owner, prop), _ in sorted(vocab.ref_props().items()):  # properties naming a node are looked up by value
         if owner in vocab.rels:
             stmts.append(f"CREATE INDEX kg_rel_{owner.lower()}_{prop} IF NOT EXISTS "

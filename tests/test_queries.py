@@ -164,6 +164,45 @@ def test_the_seed_and_the_database_resolve_names_by_one_rule(seeded: Database) -
 
 
 @pytest.mark.db
+def test_a_name_outranks_an_alias_in_any_case_with_or_without_name_key(db: Database, tmp_path: Path) -> None:
+    """Names are found by `name_key` (a range index), aliases by the full-text index only when no
+    name matches: an alias never outranks a name, and a graph loaded without `name_key` (by an older
+    kg) resolves the same through the full-text index."""
+    import shutil
+
+    from kg.config import project_root
+    from kg.entities import resolve_entity, resolve_in, seed_index
+    from kg.seed import validate
+    from kg.seed.loader import load
+
+    seed_dir = tmp_path / "seed"
+    shutil.copytree(project_root() / "seed", seed_dir)
+    actors = seed_dir / "actors" / "actors.yaml"
+    # "EPS" is an alias of eps and the name (in another case) of a union; two products whose names
+    # differ only in case
+    actors.write_text(actors.read_text() + "\n".join([
+        "  - id: eps-union", "    label: Organization", "    name: eps",
+        "  - id: tool-upper", "    label: Product", "    name: FaceTool",
+        "  - id: tool-lower", "    label: Product", "    name: facetool", ""]))
+    seed = validate([seed_dir])
+    load(db, seed)
+    assert db.read("MATCH (n:Entity {id: 'eps-union'}) RETURN n.name_key AS k") == [{"k": "eps"}]
+    index = seed_index(seed)
+    for stage in ("with name_key", "without"):
+        for text, expected in [("EPS", "eps-union"), ("eps-union", "eps-union"), ("Edmonton Police Service", "eps"),
+                               ("  edmonton POLICE service ", "eps"), ("the city force", "eps"),
+                               ("Clearview AI", "clearview-ai")]:
+            assert resolve_entity(db, text) == resolve_in(index, text) == expected, (stage, text)
+        with pytest.raises(UsageError, match=r"'FACETOOL' is ambiguous.*tool-lower.*tool-upper"):
+            resolve_entity(db, "FACETOOL")
+        with pytest.raises(UsageError, match=r"'FACETOOL' is ambiguous in the seed.*tool-lower.*tool-upper"):
+            resolve_in(index, "FACETOOL")
+        db.write("MATCH (n:Entity) REMOVE n.name_key")
+    # "eps" is the id of one and the name of the other: the id wins
+    assert resolve_entity(db, "eps") == "eps"
+
+
+@pytest.mark.db
 def test_json_output_parses_for_every_question(seeded: Database, server: ServerHandle) -> None:
     for name, query in catalogue().items():
         args = [x for k, v in query.example_args().items() for x in ("-p", f"{k}={v}")]

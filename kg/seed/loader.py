@@ -390,7 +390,7 @@ def _create_seed(w: _Writer, seed: Seed) -> None:
     made as they are sent (a large seed is not copied)."""
     size = w.create_size
     w.write(f"UNWIND $rows AS row CREATE (n:{BASE_LABEL}:{SOURCE_LABEL}) SET n = row",
-            ({**s.props, "reports": sorted(s.node_ids), "cites": sorted(_cite_entries(s, seed))}
+            ({**stored(s.props), "reports": sorted(s.node_ids), "cites": sorted(_cite_entries(s, seed))}
              for s in seed.sources.values()), "sources", min(size, SOURCE_BATCH), parallel=True)
     by_label: dict[str, list[NodeRec]] = defaultdict(list)
     for node in seed.nodes.values():
@@ -433,7 +433,7 @@ def _merge_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool) -> None:
     # citations by sources outside this load must be kept only if there are such sources
     merge = bool(w.fetch(f"MATCH (s:{SOURCE_LABEL}) WHERE NOT s.id IN $loaded RETURN s.id LIMIT 1",
                          loaded=w.loaded))
-    w.write(_node_query(SOURCE_LABEL, merge), [s.props for s in seed.sources.values()], "sources")
+    w.write(_node_query(SOURCE_LABEL, merge), [stored(s.props) for s in seed.sources.values()], "sources")
     by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for node in seed.nodes.values():
         by_label[node.label].append(stored(node.props))

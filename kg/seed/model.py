@@ -210,7 +210,7 @@ class SourceFileBase(_Strict):
 
 
 #: keys a property may not have: those of the declarations, and those the loader writes itself
-_WRITTEN = {"key", "sources", "quotes", "confidences", "quotes_text", "aliases_text"}
+_WRITTEN = {"key", "sources", "quotes", "confidences", "quotes_text", "aliases_text", "name_key"}
 RESERVED = {"node": {*NodeBase.model_fields, *_WRITTEN},
             "link": {"type", "from", "to", "id", "quote", "confidence", *_WRITTEN}}
 

@@ -30,7 +30,7 @@ def seed_records(seed: Seed) -> Iterator[Record]:
     for src in seed.sources.values():
         cites = sorted({f"{t}|{k}|{seed.rels[k].start}|{seed.rels[k].end}" for t, k in src.rel_keys})
         yield NodeRecord(sorted([BASE_LABEL, SOURCE_LABEL]),
-                         {**_props(src.props), "reports": sorted(src.node_ids), "cites": cites})
+                         {**_props(stored(src.props)), "reports": sorted(src.node_ids), "cites": cites})
     for node in seed.nodes.values():
         yield NodeRecord(sorted({BASE_LABEL, node.label}), _props(stored(node.props)))
     for rel in seed.rels.values():

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kg.entities import name_key
 from kg.errors import ValidationFailed
 from kg.schema import NodeKind, RelKind
 from kg.seed.model import (
@@ -679,13 +680,17 @@ def cited(props: dict[str, Any]) -> Iterator[Citation]:
 
 
 def stored(props: dict[str, Any]) -> dict[str, Any]:
-    """The properties written for a validated node or relationship: its props, with `quotes_text`,
-    one text of all its quotes for the full-text index, made as it is written (not held: it would
-    repeat every quote of the seed)."""
-    quotes = props.get("quotes")
-    if not quotes:
+    """The properties written for a validated node, source or relationship: its props, with
+    `quotes_text`, one text of all its quotes for the full-text index, and `name_key`, its name as
+    kg/entities.py looks a name up (a range index finds it without the full-text index). Both are
+    made as they are written, not held: they would repeat every quote and name of the seed."""
+    quotes, name = props.get("quotes"), props.get("name")
+    if not quotes and not isinstance(name, str):
         return props
-    return {**props, "quotes_text": " | ".join(quotes) + " | "}
+    derived = {} if not quotes else {"quotes_text": " | ".join(quotes) + " | "}
+    if isinstance(name, str):
+        derived["name_key"] = name_key(name)
+    return {**props, **derived}
 
 
 __all__ = ["Citation", "NodeRec", "RelRec", "Resolver", "Seed", "SourceRec", "check_iso", "cited", "explain",
