@@ -163,6 +163,30 @@ def test_loading_into_an_empty_database_gives_the_graph_merging_gives(db: Databa
 
 
 @pytest.mark.db
+def test_a_load_merging_while_another_creates_leaves_no_twin_edges(db: Database) -> None:
+    """Two loads at once into an empty database: the one that finds it empty CREATEs, the other
+    MERGEs. Here the second runs whole between two batches of the first's provenance edges (as two
+    processes can by chance, tests/test_faults.py): the first then CREATEs edges the second has
+    merged, and takes the twins back."""
+    seed = validate([SEED])
+    load(db, seed, full=True)
+    one = canonical(db)
+    wipe(db)
+    second: list[LoadReport] = []
+
+    def between(what: str, _rows: int) -> None:
+        if what == "provenance" and not second:
+            second.append(load(db, seed))
+
+    first = load(db, seed, full=True, atomic_rows=0, batch_size=20, progress=between)
+    assert second and second[0].counters["relationships_created"] > 0  # it merged edges the first had not made
+    assert first.counters["relationships_deleted"] > 0  # and the first took its twins back
+    assert canonical(db) == one
+    assert db.read("MATCH (s:Source)-[r]->(n) WITH s, type(r) AS t, n, count(r) AS c WHERE c > 1 "
+                   "RETURN count(*) AS twins") == [{"twins": 0}]
+
+
+@pytest.mark.db
 def test_reloading_an_unchanged_seed_writes_nothing(db: Database, tmp_path: Path) -> None:
     seed_dir = tmp_path / "seed"
     shutil.copytree(SEED, seed_dir)

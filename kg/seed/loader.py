@@ -28,6 +28,7 @@ import hashlib
 import itertools
 import os
 import time
+import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -375,10 +376,21 @@ CITATION_PROPS = frozenset({"sources", "quotes", "confidences", "confidence", "q
 def _write_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool = False, digest: str | None = None,
                 create: bool = True) -> None:
     """Write `seed`; with `digest` (a whole seed), remember it with the graph's counts at the end.
-    Any write first forgets the last digest: a load cut short, or of some files, matches none."""
-    w.fetch(f"MATCH (m:{LOAD_LABEL} {{id: $id}}) DELETE m", id=LOAD_ID)
+    Any write first forgets the last digest (a load cut short, or of some files, matches none) and
+    signs the graph as its latest writer (see `_create_seed`)."""
+    writer = uuid.uuid4().hex
+    w.fetch(f"MERGE (m:{LOAD_LABEL} {{id: $id}}) SET m.digest = null, m.writer = $writer", id=LOAD_ID, writer=writer)
     if create and not w.fetch(f"MATCH (n:{BASE_LABEL}) RETURN 1 AS found LIMIT 1"):
         _create_seed(w, seed)
+        # Another load that began writing since this one signed merged what this one had not yet
+        # created, and its MERGE of a provenance edge this one then CREATEd made it twice. Its facts
+        # cannot double (their keys are unique) nor can its nodes; only the edges of the loaded
+        # sources, and only then, are looked at again (MERGE everywhere costs 60% more at 100k).
+        if not w.fetch(f"MATCH (m:{LOAD_LABEL} {{id: $id}}) WHERE m.writer = $writer RETURN 1 AS alone",
+                       id=LOAD_ID, writer=writer):
+            w.write(f"UNWIND $rows AS id MATCH (s:{SOURCE_LABEL} {{id: id}})-[r:{'|'.join(PROVENANCE_RELS)}]->(n) "
+                    "WITH s, type(r) AS t, n, collect(r) AS twins WHERE size(twins) > 1 "
+                    "UNWIND tail(twins) AS twin DELETE twin", sorted(seed.sources), "provenance")
     else:
         _merge_seed(w, seed, report, full)
     if digest is not None:
