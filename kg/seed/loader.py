@@ -377,15 +377,17 @@ def _write_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool = False, 
                 create: bool = True) -> None:
     """Write `seed`; with `digest` (a whole seed), remember it with the graph's counts at the end.
     Any write first forgets the last digest (a load cut short, or of some files, matches none) and
-    signs the graph as its latest writer (see `_create_seed`)."""
+    signs the KgLoad node as the graph's latest writer: a load that CREATEs checks at its end that
+    no other load has signed since."""
     writer = uuid.uuid4().hex
     w.fetch(f"MERGE (m:{LOAD_LABEL} {{id: $id}}) SET m.digest = null, m.writer = $writer", id=LOAD_ID, writer=writer)
     if create and not w.fetch(f"MATCH (n:{BASE_LABEL}) RETURN 1 AS found LIMIT 1"):
         _create_seed(w, seed)
-        # Another load that began writing since this one signed merged what this one had not yet
-        # created, and its MERGE of a provenance edge this one then CREATEd made it twice. Its facts
-        # cannot double (their keys are unique) nor can its nodes; only the edges of the loaded
-        # sources, and only then, are looked at again (MERGE everywhere costs 60% more at 100k).
+        # Another load that signed after this one (its signature replaced, or removed at its end,
+        # this one's) may have merged provenance edges that this one had not yet created: CREATE
+        # then made them twice. Nodes and facts cannot double (their ids and keys are unique), so
+        # only the edges of the loaded sources, and only then, are looked at again (MERGE in their
+        # place costs about 60% more writing at 100k).
         if not w.fetch(f"MATCH (m:{LOAD_LABEL} {{id: $id}}) WHERE m.writer = $writer RETURN 1 AS alone",
                        id=LOAD_ID, writer=writer):
             w.write(f"UNWIND $rows AS id MATCH (s:{SOURCE_LABEL} {{id: id}})-[r:{'|'.join(PROVENANCE_RELS)}]->(n) "
@@ -395,6 +397,8 @@ def _write_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool = False, 
         _merge_seed(w, seed, report, full)
     if digest is not None:
         w.fetch(_REMEMBER, id=LOAD_ID, digest=digest)
+    else:  # nothing to remember: the graph keeps no KgLoad node (unless another load has signed since)
+        w.fetch(f"MATCH (m:{LOAD_LABEL} {{id: $id}}) WHERE m.writer = $writer DELETE m", id=LOAD_ID, writer=writer)
 
 
 def _create_seed(w: _Writer, seed: Seed) -> None:
