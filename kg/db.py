@@ -72,12 +72,16 @@ class Database:
     [{'one': 1}]
     """
 
+    #: how long a transaction that failed with a transient error (a deadlock, the server briefly away)
+    #: is tried again
+    retry_seconds = 15.0
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         auth = (settings.username, settings.password or "")
         try:
             self.driver = neo4j.GraphDatabase.driver(
-                settings.uri, auth=auth, connection_timeout=5.0, max_transaction_retry_time=15.0,
+                settings.uri, auth=auth, connection_timeout=5.0, max_transaction_retry_time=self.retry_seconds,
                 user_agent="kg", notifications_min_severity="OFF",
             )
         except (ValueError, nx.ConfigurationError) as e:

@@ -4,14 +4,17 @@ itself, its quotes and the facts it holds: tests/content/test_seed_content.py.)"
 from __future__ import annotations
 
 import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import neo4j
 import pytest
 
 from kg.db import Database
 from kg.errors import ValidationFailed
 from kg.export import canonical
-from kg.seed import validate
+from kg.seed import loader, validate
 from kg.seed.loader import DEFAULT_BATCH, LoadReport, _write_seed, _Writer, load, wipe
 
 from .conftest import ROOT, ServerHandle, run_kg, run_kg_process
@@ -184,6 +187,43 @@ def test_a_load_merging_while_another_creates_leaves_no_twin_edges(db: Database)
     assert canonical(db) == one
     assert db.read("MATCH (s:Source)-[r]->(n) WITH s, type(r) AS t, n, count(r) AS c WHERE c > 1 "
                    "RETURN count(*) AS twins") == [{"twins": 0}]
+
+
+@pytest.mark.db
+def test_batches_in_flight_retry_transient_errors_until_another_batch_fails(db: Database,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large load keeps two batches in flight. Each is tried again after a transient error (a
+    deadlock, the server briefly away), as the driver's `execute_write` would; but once another batch
+    has failed for good the load is lost, and a batch still retrying gives up at once. (When the
+    server died under a load, its last batch went on retrying for the driver's whole 15 s, and
+    `kg load` ended up to 30 s after the error: tests/test_faults.py.)"""
+    monkeypatch.setattr(loader, "RETRY_FIRST_DELAY", 0.05)
+    attempts: list[str] = []
+
+    def flaky(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> int:
+        value = int(tx.run("RETURN 41 + 1 AS n").single(strict=True)["n"])  # a real transaction, each time
+        attempts.append("flaky")
+        if len(attempts) == 1:
+            raise neo4j.exceptions.TransientError("a deadlock, say")  # retryable
+        return value
+
+    def away(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> int:
+        tx.run("RETURN 1").consume()
+        attempts.append("away")
+        raise neo4j.exceptions.ServiceUnavailable("the server went away")  # retryable too
+
+    with ThreadPoolExecutor(2) as pool:
+        writer = _Writer(db, LoadReport(), DEFAULT_BATCH, [], lambda _what, _n: None, pool=pool, writers=2)
+        assert pool.submit(writer._retried, flaky).result(timeout=60) == 42
+        assert attempts == ["flaky", "flaky"]
+        attempts.clear()
+        retrying = pool.submit(writer._retried, away)
+        while not attempts:
+            time.sleep(0.01)
+        writer._failed.set()  # as when another batch of the load fails
+        with pytest.raises(neo4j.exceptions.ServiceUnavailable):
+            retrying.result(timeout=60)
+    assert attempts == ["away"] or attempts == ["away", "away"]  # not the dozen of a 15 s retry
 
 
 @pytest.mark.db

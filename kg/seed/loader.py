@@ -27,6 +27,8 @@ import functools
 import hashlib
 import itertools
 import os
+import random
+import threading
 import time
 import uuid
 from collections import defaultdict, deque
@@ -67,6 +69,9 @@ LOAD_ID = "kg-load"
 #: transactions a large load into an empty database keeps in flight (see `_Writer`); at 100k entities
 #: on two cores, 2 took 55 s of writing against 75 s for 1, and 3 or 4 no less than 2
 WRITERS = 2
+#: the first pause before a batch that failed with a transient error is tried again (doubled each time,
+#: as the driver's `execute_write` does)
+RETRY_FIRST_DELAY = 1.0
 KIND_LABELS = ":".join(sorted(NODE_KINDS))
 
 
@@ -210,6 +215,8 @@ class _Writer:
         #: batches in flight at most (at once, in a statement that allows it)
         self.parallel = writers if self.pool is not None else 1
         self._pending: deque[tuple[Future[tuple[int, neo4j.ResultSummary]], str, int]] = deque()
+        #: set when a batch has failed (after its retries): the others in flight then give up at once
+        self._failed = threading.Event()
 
     def _drain(self, keep: int = 0) -> int:
         """Wait for batches being committed until at most `keep` are; their `removed` count."""
@@ -229,8 +236,32 @@ class _Writer:
     def _in_tx(self, work: Callable[[Tx], T]) -> T:
         if self.tx is not None:
             return work(self.tx)
+        if self.parallel > 1:
+            return self._retried(work)
         with self.db.driver.session(database=self.db.settings.database) as session:
             return session.execute_write(work)
+
+    def _retried(self, work: Callable[[Tx], T]) -> T:
+        """`work` in a write transaction, retried as the driver's `execute_write` retries it (transient
+        errors: a deadlock, a server briefly away), except that it gives up as soon as another batch
+        of this load has failed: that load is lost anyway. (The driver's own retries went on for their
+        whole `max_transaction_retry_time` after the server died under a batch in flight, so a load
+        ended up to 30 s after its first error.)"""
+        delay, deadline = RETRY_FIRST_DELAY, time.monotonic() + self.db.retry_seconds
+        while True:
+            try:
+                with self.db.driver.session(database=self.db.settings.database) as session, \
+                        session.begin_transaction() as tx:
+                    done = work(tx)
+                    tx.commit()
+                    return done
+            except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError) as e:
+                if not e.is_retryable() or self._failed.is_set() or time.monotonic() + delay > deadline:
+                    raise
+                jitter = random.uniform(0.8, 1.2)  # noqa: S311 (spreads retries; nothing secret)
+                if self._failed.wait(delay * jitter):  # another batch failed meanwhile
+                    raise
+                delay *= 2
 
     def fetch(self, query: str, **params: Any) -> list[dict[str, Any]]:
         return self._in_tx(lambda tx: [r.data() for r in tx.run(query, params)])
@@ -251,7 +282,11 @@ class _Writer:
 
                 def commit(work: Callable[[Tx], tuple[int, neo4j.ResultSummary]] = work,
                            chunk: list[Any] = chunk) -> tuple[int, neo4j.ResultSummary]:
-                    done = self._in_tx(work)
+                    try:
+                        done = self._in_tx(work)
+                    except BaseException:
+                        self._failed.set()  # the batches in flight stop retrying
+                        raise
                     # the driver's objects of a transaction hold its parameters in a reference cycle,
                     # which the collector frees late (the seed's millions of objects make full
                     # collections rare): 70 MB of rows at 100k entities, until the rows are emptied
