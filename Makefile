@@ -34,9 +34,10 @@ lint: setup
 	$(BIN)/ruff check kg tests
 	$(BIN)/mypy kg tests
 
-# Neo4j's jars (from Maven Central, cached in ~/.cache/kg) are fetched before the suite, not inside it
+# Neo4j's jars (from Maven Central, cached in ~/.cache/kg) are fetched, and the archive of its classes
+# made, before the suite, not inside it
 jars: setup
-	$(BIN)/python -c "from kg.server import resolve_jars; resolve_jars(print)"
+	$(BIN)/python -c "from kg.server import install; install(print)"
 
 test: lint jars
 	$(BIN)/pytest --durations=15

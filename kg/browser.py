@@ -13,8 +13,8 @@
 Where they are served (the guide's links and commands name absolute URLs, so the guide is made
 for its base URL):
 
-* the local server (kg/server.py) puts a folder first on its classpath: the Neo4j Browser's files
-  extracted from its jar, with kg's under browser/kg/, so they are served at
+* the local server (kg/server.py) puts a folder on its classpath in place of the Neo4j Browser's
+  jar: the Browser's files extracted from that jar, with kg's under browser/kg/, so they are served at
   http://127.0.0.1:7474/browser/kg/kg-guide.html, the same origin as the Browser. Starting the
   server writes the style (from kg/palette.py) and a placeholder guide that says to run `kg load`,
   and reads nothing from seed/ or cypher/; `kg load` (into that server) and `kg db guide` write the
@@ -403,10 +403,11 @@ def placeholder_html(base: str) -> str:
 
 # --- serving from the local server ------------------------------------------------------------
 #
-# The local server's classpath starts with a folder (`root`) holding the Browser's files, extracted
-# from its jar, and kg's under browser/kg/. Neo4j serves /browser/ from the first `browser/` on its
-# classpath, and from a folder it serves the files as they are on disk (Jetty checks a file again a
-# second after serving it), so a guide written while the server runs is served without a restart.
+# The local server's classpath has a folder (`root`) in place of the Browser's jar, holding the
+# Browser's files, extracted from that jar, and kg's under browser/kg/. Neo4j serves /browser/ from
+# the `browser/` on its classpath, and from a folder it serves the files as they are on disk (Jetty
+# checks a file again a second after serving it), so a guide written while the server runs is served
+# without a restart.
 
 #: in `root`, beside browser/ (so not served): which jar browser/ was extracted from
 EXTRACTED_FROM = "extracted-from"
@@ -485,9 +486,10 @@ def write_guide(root: Path, text: str, base: str) -> Path:
 
 
 def prepare_local(root: Path, lib: Path, base: str) -> None:
-    """Make the folder the local server puts first on its classpath: the Browser, kg's style (from
-    kg/palette.py), and a guide: the one `kg load` wrote, when it was made for this base URL, else
-    the placeholder that says to run `kg load`. Reads nothing from seed/ or cypher/."""
+    """Make the folder the local server puts on its classpath in place of the Browser's jar: the
+    Browser, kg's style (from kg/palette.py), and a guide: the one `kg load` wrote, when it was made
+    for this base URL, else the placeholder that says to run `kg load`. Reads nothing from seed/ or
+    cypher/."""
     extract_browser(root, lib)
     _write_atomically(root, served_folder(root) / STYLE_FILE, grass())
     if guide_base(root) != base:

@@ -100,6 +100,25 @@ def test_db_up_status_guide_and_up_again(checkout_server: CheckoutServer) -> Non
     assert len(pids.stdout.split()) == 1, pids.stdout
 
 
+def test_the_local_server_maps_the_archive_of_its_classes(checkout_server: CheckoutServer) -> None:
+    """`make jars` (kg.server.install) made an archive of the server's classes once, in the cache;
+    every start maps it (a JVM that refuses an archive leaves it unmapped, and says so in the
+    console log). The Browser, which comes after the archived jars on the classpath, is still kg's
+    (test_db_up_status_guide_and_up_again, tests/test_browser.py)."""
+    from kg.server import LocalServer, _java_version, class_archive, java_command, resolve_jars, server_jars
+
+    java = java_command()
+    if "sharing" not in _java_version(java):
+        pytest.skip("this Java cannot share classes (not HotSpot, or without its own base archive)")
+    archive = class_archive(java, server_jars(resolve_jars()))
+    assert archive is not None and archive.stat().st_size > 10_000_000
+    home = checkout_server.state / "neo4j"
+    pid = LocalServer(home, bolt_port=checkout_server.bolt_port, http_port=checkout_server.http_port).pid()
+    assert pid is not None
+    assert str(archive) in Path(f"/proc/{pid}/maps").read_text()
+    assert "shared archive" not in (home / "logs" / "console.log").read_text(errors="replace")
+
+
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as resp:
         return str(resp.read().decode())
