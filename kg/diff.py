@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
+from kg.schema import DERIVED  # a change of one shows as the change of the properties it comes from
 
-#: derived from other properties; a change shows as the change of those
-DERIVED = frozenset({"quotes_text", "aliases_text", "name_key"})
 ACTORS = "(actors)"
 
 

@@ -29,7 +29,7 @@ from xml.sax.xmlreader import AttributesImpl
 
 from kg.db import Database
 from kg.errors import KgError, UsageError
-from kg.schema import LOAD_LABEL
+from kg.schema import DERIVED, LOAD_LABEL
 
 FORMATS = ("jsonl", "graphml", "gexf", "csv", "ftm")
 
@@ -177,7 +177,7 @@ def _attribute_types(db: Database | None, items: list[Record] | None) -> tuple[d
     rel_types: dict[str, str] = {}
 
     def note(types: dict[str, str], props: dict[str, Any]) -> None:
-        for key, value in props.items():
+        for key, value in _facts(props).items():
             kind = _xml_type(value)
             types[key] = kind if types.get(key, kind) == kind else "string"
 
@@ -205,11 +205,11 @@ def write_graphml(db: Database, out: IO[str]) -> int:
     count = 0
     for record in records(db):
         if isinstance(record, NodeRecord):
-            data = {"labels": ":".join(record.labels), "kind": _kind(record.labels), **record.props}
+            data = {"labels": ":".join(record.labels), "kind": _kind(record.labels), **_facts(record.props)}
             _start(xml, "node", {"id": str(record.props.get("id"))})
             scope = "node"
         else:
-            data = {"type": record.type, **record.props}
+            data = {"type": record.type, **_facts(record.props)}
             _start(xml, "edge", {"source": str(record.start), "target": str(record.end)})
             scope = "edge"
         for name, value in data.items():
@@ -255,7 +255,7 @@ def write_gexf(db: Database, out: IO[str]) -> int:
             if not nodes_open:
                 _start(xml, "nodes", {})
                 nodes_open = True
-            data = {"labels": ":".join(record.labels), "kind": _kind(record.labels), **record.props}
+            data = {"labels": ":".join(record.labels), "kind": _kind(record.labels), **_facts(record.props)}
             _start(xml, "node", {"id": str(record.props.get("id")), "label": str(record.props.get("name", ""))})
             scope = "node"
         else:
@@ -265,7 +265,7 @@ def write_gexf(db: Database, out: IO[str]) -> int:
             if not edges_open:
                 _start(xml, "edges", {})
                 edges_open = True
-            data = {"type": record.type, **{k: v for k, v in record.props.items() if k != "key"}}
+            data = {"type": record.type, **{k: v for k, v in _facts(record.props).items() if k != "key"}}
             edge_id = f"{record.type}:{record.props['key']}" if record.props.get("key") else f"e{n}"
             _start(xml, "edge", {"id": edge_id, "source": str(record.start), "target": str(record.end),
                                       "label": record.type})
@@ -286,6 +286,11 @@ def write_gexf(db: Database, out: IO[str]) -> int:
     xml.endElement("gexf")
     xml.endDocument()
     return count
+
+
+def _facts(props: dict[str, Any]) -> dict[str, Any]:
+    """The properties for people's tools: without those derived for kg's indexes."""
+    return {k: v for k, v in props.items() if k not in DERIVED}
 
 
 def _start(xml: XMLGenerator, name: str, attrs: dict[str, str]) -> None:

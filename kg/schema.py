@@ -21,6 +21,10 @@ BASE_LABEL = "Entity"
 #: the one node `kg load` keeps about the last whole-seed load (its digest); not kg data: no base label,
 #: left out of exports and statistics
 LOAD_LABEL = "KgLoad"
+#: properties the loader derives from others for the indexes (full-text search, names in any case):
+#: not facts, so `kg diff` does not compare them, views do not show them, and the exports for people's
+#: tools (GraphML, GEXF) leave them out; the CSV keeps them, since `kg load --bulk` imports it whole
+DERIVED = frozenset({"quotes_text", "aliases_text", "name_key"})
 
 PropType = Literal["str", "int", "float", "bool", "str[]", "date"]
 

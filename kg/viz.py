@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.errors import KgError, UsageError
 from kg.palette import PALETTE, look
-from kg.schema import PROVENANCE_RELS, SOURCE_LABEL
+from kg.schema import DERIVED, PROVENANCE_RELS, SOURCE_LABEL
 
 if TYPE_CHECKING:
     from kg.catalogue import Query
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 #: Relationships that say where facts come from rather than what happened.
 MAX_DEPTH = 4
 #: Bookkeeping properties that are not facts (the loader's indexes and reload memory).
-_INTERNAL = {"quotes_text", "aliases_text", "name_key", "reports", "cites"}
+_INTERNAL = {*DERIVED, "reports", "cites"}
 #: Properties shown in their own sections of the panel, not in the property list.
 _CITATION = {"sources", "quotes", "confidences", "confidence"}
 _DATE_KEYS = ("date", "start", "end", "published")

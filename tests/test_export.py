@@ -50,6 +50,10 @@ def test_graphml_and_gexf_read_back_by_networkx_with_provenance(seeded: Database
     assert json.loads(used["sources"]) == [CTV]
     assert json.loads(used["quotes"])[0].startswith("used it during an auto theft investigation")
     assert used["approved"] is False  # typed attributes stay typed
+    # what the loader derives for kg's indexes is not for people's tools (the CSV keeps it: below)
+    derived = {"name_key", "aliases_text", "quotes_text"}
+    assert not any(derived & set(data) for _, data in graph.nodes(data=True))
+    assert not any(derived & set(data) for _, _, data in graph.edges(data=True))
 
 
 @pytest.mark.db
@@ -104,6 +108,7 @@ def test_csv_files_import_with_neo4j_admin_into_a_fresh_database_unchanged(seede
     assert "collective:boolean" in header
     assert (folder / "rels_USED.csv").read_text().startswith(":START_ID,:END_ID,:TYPE,")
     assert "officers:long" in (folder / "rels_USED.csv").read_text().splitlines()[0]
+    assert "name_key" in header and "quotes_text" in (folder / "rels_USED.csv").read_text().splitlines()[0]
 
     with _imported(tmp_path, folder) as imported:
         assert canonical(imported) == canonical(seeded)

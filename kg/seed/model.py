@@ -32,7 +32,7 @@ from pydantic import (
     create_model,
 )
 
-from kg.schema import VOCABULARY, Prop, Vocabulary
+from kg.schema import DERIVED, VOCABULARY, Prop, Vocabulary
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,127}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -210,7 +210,7 @@ class SourceFileBase(_Strict):
 
 
 #: keys a property may not have: those of the declarations, and those the loader writes itself
-_WRITTEN = {"key", "sources", "quotes", "confidences", "quotes_text", "aliases_text", "name_key"}
+_WRITTEN = {"key", "sources", "quotes", "confidences", *DERIVED}
 RESERVED = {"node": {*NodeBase.model_fields, *_WRITTEN},
             "link": {"type", "from", "to", "id", "quote", "confidence", *_WRITTEN}}
 
