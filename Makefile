@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (see README.md):
 #   make demo   the main job: Neo4j up, seed loaded, every named question answered, an HTML view written
-#   make test   ruff, mypy, and the whole test suite against a real Neo4j
+#   make test   ruff, mypy, import-linter, deptry, and the whole test suite against a real Neo4j
 #   make test-docker  the Docker paths (docker-compose.yml, kg db up --backend docker, testcontainers),
 #               a pytest run of their own, on images tests/docker/build-images builds offline
 #   make bench  the benchmarks, written to docs/benchmarks.md and docs/benchmarks-exports.md
@@ -30,14 +30,18 @@ demo: setup
 	$(BIN)/kg viz --out $(OUT)/graph.html
 	$(BIN)/kg viz --query denied-then-admitted --out $(OUT)/denied-then-admitted.html
 
+# ruff and mypy; the layers and the absence of import circles (import-linter, the contracts in
+# pyproject.toml, drawn in docs/architecture.md); every module kg imports declared (deptry)
 lint: setup
 	$(BIN)/ruff check kg tests
 	$(BIN)/mypy kg tests
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/deptry .
 
 # Neo4j's jars (from Maven Central, cached in ~/.cache/kg) are fetched, and the archive of its classes
 # made, before the suite, not inside it
 jars: setup
-	$(BIN)/python -c "from kg.server import install; install(print)"
+	$(BIN)/python -c "from kg.server.local import install; install(print)"
 
 test: lint jars
 	$(BIN)/pytest --durations=15
@@ -49,7 +53,7 @@ KG_NEO4J_IMAGE ?= kg/neo4j:$(NEO4J_SERIES)-community
 KG_GUIDE_IMAGE ?= kg/guide-python:bookworm
 DOCKER_IMAGES  := KG_NEO4J_IMAGE=$(KG_NEO4J_IMAGE) KG_GUIDE_IMAGE=$(KG_GUIDE_IMAGE)
 # the Docker tests, and the seed and question tests on the testcontainers fixture's container
-DOCKER_TESTS   := tests/test_docker.py tests/test_seed.py tests/test_queries.py tests/content
+DOCKER_TESTS   := tests/server/test_docker.py tests/seed/test_seed.py tests/questions/test_queries.py tests/content
 
 docker-images: setup
 	$(DOCKER_IMAGES) bash tests/docker/build-images

@@ -27,10 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.config import Settings  # noqa: E402
-from kg.db import Database  # noqa: E402
-from kg.seed import validate  # noqa: E402
+from kg.graph.db import Database  # noqa: E402
 from kg.seed.loader import load, wipe  # noqa: E402
-from kg.server import LocalServer, free_port  # noqa: E402
+from kg.seed.validate import validate  # noqa: E402
+from kg.server.local import LocalServer  # noqa: E402
+from kg.server.ports import free_port  # noqa: E402
 from kg.synth import generate  # noqa: E402
 
 FORMATS = ("jsonl", "graphml", "gexf", "csv", "ftm")

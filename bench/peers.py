@@ -25,9 +25,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.schema import BASE_LABEL  # noqa: E402
-from kg.seed import validate  # noqa: E402
-from kg.seed.validate import Seed  # noqa: E402
+from kg.graph.schema import BASE_LABEL  # noqa: E402
+from kg.seed.validate import validate  # noqa: E402
+from kg.seed.validated import Seed  # noqa: E402
 
 Rows = dict[str, list[dict[str, Any]]]
 TX_ROWS = 2000

@@ -46,11 +46,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.exports import _hwm_kb  # noqa: E402  (a process's own peak memory)
-from kg import catalogue, queries, versions  # noqa: E402
+from kg import versions  # noqa: E402
 from kg.config import Settings  # noqa: E402
-from kg.db import Database  # noqa: E402
+from kg.graph.db import Database  # noqa: E402
+from kg.questions import catalogue  # noqa: E402
+from kg.questions import run as queries  # noqa: E402
 from kg.seed.loader import ensure_schema, wipe  # noqa: E402
-from kg.server import free_port  # noqa: E402
+from kg.server.ports import free_port  # noqa: E402
 from kg.synth import generate  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -165,7 +167,7 @@ def load_csv(db: Database, work: Path) -> float:
 
 def naive(db: Database, work: Path) -> tuple[float, int]:
     """One auto-commit MERGE per row, on the sample bench/peers.py drew (nodes, then relationships)."""
-    from kg.schema import BASE_LABEL
+    from kg.graph.schema import BASE_LABEL
 
     sample = json.loads((work / "naive-sample.json").read_text())
     start = time.perf_counter()
@@ -318,12 +320,12 @@ def profile_kg(kg: Kg, project: Path, work: Path, *args: str) -> dict[str, Any]:
 
 def profile_question(db: Database, name: str) -> list[dict[str, Any]]:
     """The operators of a question's plan that touch the store most (PROFILE, db hits and rows)."""
-    from kg.entities import resolve_entity
-    from kg.params import bind
+    from kg.questions.entities import resolve_entity
+    from kg.questions.params import bind
 
     query = catalogue.catalogue()[name]
     params = bind(query, query.example_args(optional=True))
-    for param in query.params.values():  # as kg.queries.run does
+    for param in query.params.values():  # as kg.questions.run.run does
         if param.type == "entity" and params[param.name] is not None:
             params[param.name] = resolve_entity(db, str(params[param.name]))
     ops: list[dict[str, Any]] = []
@@ -375,7 +377,7 @@ def synthetic(n: int) -> Path:
 
 def counts(db: Database) -> tuple[int, int]:
     """kg's nodes (not its bookkeeping node) and all relationships."""
-    from kg.schema import BASE_LABEL
+    from kg.graph.schema import BASE_LABEL
 
     return (db.read(f"MATCH (n:{BASE_LABEL}) RETURN count(n) AS n")[0]["n"],
             db.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"])

@@ -4,7 +4,7 @@
     .venv/bin/python bench/viz.py --nodes 500 1000 2000 4000
 
 No database is needed: the graph is synthetic (every kind of node, names, aliases, citations
-with quotes, dated links), built as a `kg.viz.View` and rendered by the same code as `kg viz`.
+with quotes, dated links), built as a `kg.views.build.View` and rendered by the same code as `kg viz`.
 For each size it reports
 - build: Python time to make the page (pyvis data + template), and the file size;
 - ready: from navigation to `window.kgReady` in headless Chromium (parse, bounded physics
@@ -26,8 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg import viz
-from kg.palette import PALETTE
+from kg.graph.palette import PALETTE
+from kg.views import build
+from kg.views import page as view_page
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -38,7 +39,7 @@ WORDS = ["police", "service", "privacy", "commissioner", "facial", "recognition"
 TYPES = ("MADE", "ABOUT", "ON_BEHALF_OF", "HAD_ACCESS", "USED", "PART_OF", "HOLDS_ROLE", "ORDERED_STOP", "CONDUCTS")
 
 
-def synthetic(n_nodes: int, links_per_node: float = 2.5, seed: int = 1) -> viz.View:
+def synthetic(n_nodes: int, links_per_node: float = 2.5, seed: int = 1) -> build.View:
     rng = random.Random(seed)  # noqa: S311 - a reproducible synthetic graph, not a secret
     kinds = [k for k in PALETTE if k != "Source"]
     sources = {f"src-{i}": {"id": f"src-{i}", "title": f"Article {i} about {' '.join(rng.sample(WORDS, 4))}",
@@ -65,14 +66,14 @@ def synthetic(n_nodes: int, links_per_node: float = 2.5, seed: int = 1) -> viz.V
         if rng.random() < 0.2:
             props.update(start="2019-12", start_precision="month")
         edges.append({"id": f"e{j}", "type": rng.choice(TYPES), "from": f"n{a}", "to": f"n{b}", "props": props})
-    return viz.View(f"Synthetic graph, {n_nodes} nodes", "benchmark", nodes, edges, sources)
+    return build.View(f"Synthetic graph, {n_nodes} nodes", "benchmark", nodes, edges, sources)
 
 
 def measure(n_nodes: int, browser: object, folder: Path) -> dict[str, float]:
     view = synthetic(n_nodes)
     started = time.perf_counter()
-    html = viz.page(view)
-    build = time.perf_counter() - started
+    html = view_page.page(view)
+    built = time.perf_counter() - started
     path = folder / f"bench-{n_nodes}.html"
     path.write_text(html, encoding="utf-8")
     own = path.resolve().as_uri()
@@ -104,7 +105,7 @@ def measure(n_nodes: int, browser: object, folder: Path) -> dict[str, float]:
     context.close()
     assert not blocked and not errors, (blocked, errors)
     assert drawn == [len(view.nodes), len(view.edges)], drawn
-    return {"nodes": len(view.nodes), "edges": len(view.edges), "build_s": round(build, 3),
+    return {"nodes": len(view.nodes), "edges": len(view.edges), "build_s": round(built, 3),
             "size_kb": round(len(html.encode()) / 1024), "ready_s": round(ready, 2), "layout_ms": layout_ms,
             "click_ms": round(statistics.median(clicks), 1), "frame_ms": round(statistics.median(frames), 1),
             "frame_moving_ms": round(statistics.median(moving), 1)}

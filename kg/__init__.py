@@ -9,23 +9,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from kg.versions import KG_VERSION
+
+__version__ = KG_VERSION
 
 if TYPE_CHECKING:
-    from kg.db import Database
+    from kg.graph.db import Database
 
 
 def connect(uri: str | None = None, username: str | None = None, password: str | None = None,
             database: str | None = None) -> Database:
     """A Database from kg's configuration; arguments override NEO4J_* and `.env`."""
-    from kg.db import Database
+    from kg.graph.db import Database
 
     return Database.connect(uri=uri, username=username, password=password, database=database)
 
 
 def list_queries() -> list[str]:
     """The names of the named questions in cypher/."""
-    from kg.catalogue import catalogue
+    from kg.questions.catalogue import catalogue
 
     return list(catalogue())
 
@@ -36,24 +38,24 @@ def run_query(db: Database, name: str, **params: Any) -> list[dict[str, Any]]:
     >>> kg.run_query(db, "stop-orders", agency="Toronto police")[-1]["ordered_by"]   # doctest: +SKIP
     'Mark Saunders'
     """
-    from kg.queries import run
+    from kg.questions.run import run
 
     return run(db, name, params).rows
 
 
 def search(db: Database, text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Full-text search over names, aliases and quotes, best first."""
-    from kg.lookup import search as fulltext
+    from kg.questions.search import search as fulltext
 
     return fulltext(db, text, limit)
 
 
 def visualize(db: Database, *, query: str | None = None, params: dict[str, Any] | None = None,
               focus: str | None = None, depth: int = 1, provenance: bool = False, title: str | None = None) -> str:
-    """One self-contained HTML page of the graph (see kg.viz): the whole graph, what a named question
-    returns (`query`, `params`), or an entity's neighbourhood (`focus`, `depth`).
-    `kg.viz.notebook(html)` shows it in Jupyter."""
-    from kg.viz import render
+    """One self-contained HTML page of the graph (see kg/views/page.py): the whole graph, what a named
+    question returns (`query`, `params`), or an entity's neighbourhood (`focus`, `depth`).
+    `kg.views.page.notebook(html)` shows it in Jupyter."""
+    from kg.views.page import render
 
     return render(db, query=query, params=params, focus=focus, depth=depth, provenance=provenance, title=title)
 
@@ -61,27 +63,21 @@ def visualize(db: Database, *, query: str | None = None, params: dict[str, Any] 
 def load(db: Database, *paths: str, texts: str | None = None) -> str:
     """Validate and load seed files, as `kg load` does; returns the summary line.
 
-    No paths: the whole seed/ (what no file declares any more is removed). Some files: ids they
-    name may be in the database already. `texts`: the article texts, to check every quote."""
+    No paths, or the project's seed/ folder: the whole seed (what no file declares any more is
+    removed). Some files: ids they name may be in the database already. `texts`: the article texts,
+    to check every quote. The same entry point as `kg load` (kg/loading.py)."""
     from pathlib import Path
 
-    from kg.project import seed_dir
-    from kg.seed import validate
-    from kg.seed.loader import labels_of
-    from kg.seed.loader import load as write
-    from kg.texts import texts_dir
+    from kg.loading import load as load_seed
+    from kg.seed.texts import texts_dir
 
-    folder = texts_dir(Path(texts) if texts else None)
-    full = not paths
-    seed = validate([Path(p) for p in paths] or [seed_dir()], texts=folder,
-                    resolve=None if full else (lambda ids: labels_of(db, ids)))
-    return write(db, seed, full=full).summary()
+    return load_seed([Path(p) for p in paths], db, texts=texts_dir(Path(texts) if texts else None)).summary()
 
 
 def __getattr__(name: str) -> Any:
     # The public API, imported on first use so that `import kg` (and `kg --help`) stay light.
     lazy = {
-        "Database": ("kg.db", "Database"),
+        "Database": ("kg.graph.db", "Database"),
         "Settings": ("kg.config", "Settings"),
         "KgError": ("kg.errors", "KgError"),
     }

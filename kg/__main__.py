@@ -1,3 +1,5 @@
+"""`python -m kg`: the `kg` command, as the console script runs it."""
+
 from kg.cli import main
 
 main()

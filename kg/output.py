@@ -17,6 +17,8 @@ import csv
 import io
 import json
 import re
+import shutil
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -79,8 +81,6 @@ def _table_cell(value: Any) -> str:
 
 
 def terminal_width() -> int:
-    import shutil
-
     return max(40, shutil.get_terminal_size((100, 24)).columns)
 
 
@@ -109,8 +109,6 @@ def table_fits(columns: Sequence[str], rows: Sequence[dict[str, Any]], width: in
 def to_records(columns: Sequence[str], rows: Sequence[dict[str, Any]], width: int,
                title: str | None = None) -> str:
     """One block per row, one line per column (wrapped to `width` under its value); nothing cut."""
-    import textwrap
-
     label = max((len(c) for c in columns), default=0) + 2
     text_width = max(20, width - label)
     lines = [title, ""] if title else []

@@ -3,7 +3,7 @@
 Which server, in order:
 1. NEO4J_URI (with NEO4J_USERNAME/NEO4J_PASSWORD) when set: a server you run. The suite refuses to
    wipe it if it already holds data, unless KG_TEST_ALLOW_WIPE=1.
-2. Otherwise a local server started by kg itself (kg/server.py) on free ports, in a temporary
+2. Otherwise a local server started by kg itself (kg/server/local.py) on free ports, in a temporary
    folder, stopped at the end of the session, also when a Docker engine answers.
 3. With KG_TEST_BACKEND=docker (`make test-docker`, a second run after the main suite): a
    testcontainers Neo4jContainer of KG_NEO4J_IMAGE (default neo4j:5.26-community; the Makefile uses
@@ -27,8 +27,10 @@ from typing import Any
 import pytest
 
 from kg.config import Settings
-from kg.db import Database
-from kg.server import DEFAULT_NEO4J_IMAGE, LocalServer, free_port
+from kg.graph.db import Database
+from kg.server.docker import DEFAULT_NEO4J_IMAGE
+from kg.server.local import LocalServer
+from kg.server.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -214,8 +216,8 @@ def run_kg_process(*args: str, env: dict[str, str] | None = None, cwd: Path | No
 @pytest.fixture(scope="module")
 def seeded(_guarded: ServerHandle) -> Iterator[Database]:
     """A database holding exactly the project's seed/, loaded once per test module (read-only use)."""
-    from kg.seed import validate
     from kg.seed.loader import load
+    from kg.seed.validate import validate
 
     with Database(_guarded.settings) as database:
         _wipe(database)
@@ -268,21 +270,27 @@ def checkout_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checko
     bolt, http = free_port(), free_port()
     handle = CheckoutServer(state, bolt, http, subprocess.CompletedProcess([], 0), [])
     with pytest.MonkeyPatch.context() as patch:  # starting a server reads neither seed/ nor cypher/
-        import kg.seed
-        from kg import browser, catalogue, story
+        import kg.cli  # noqa: F401  (every module a command may call, imported)
+        from kg.browser import guide, story
+        from kg.questions import catalogue
+        from kg.seed import validate
 
-        for module, name in ((kg.seed, "validate"), (catalogue, "catalogue"), (story, "load"),
-                             (browser, "guide_html"), (browser, "_seed")):
-            patch.setattr(module, name, _no_content)
+        originals = {id(f) for f in (validate.validate, catalogue.catalogue, story.load, guide.guide_html,
+                                     guide._seed)}
+        for module in [m for n, m in sys.modules.items() if n == "kg" or n.startswith("kg.")]:
+            for name, value in vars(module).items():  # the functions, under whatever name a module took them
+                if id(value) in originals:
+                    patch.setattr(module, name, _no_content)
         handle.up = handle.run("db", "up", "--backend", "local", "--bolt-port", str(bolt), "--http-port", str(http))
     try:
         assert handle.up.returncode == 0, handle.up.stderr
         # until `kg load` (or `kg db guide`) writes the guide, the Browser is offered a placeholder
-        from kg import browser
+        from kg.browser import guide as browser_guide
+        from kg.browser import urls as browser_urls
 
-        base = browser.local_base(http)
-        with urllib.request.urlopen(browser.guide_url(base), timeout=10) as resp:
-            assert resp.read().decode() == browser.placeholder_html(base)
+        base = browser_urls.local_base(http)
+        with urllib.request.urlopen(browser_urls.guide_url(base), timeout=10) as resp:
+            assert resp.read().decode() == browser_guide.placeholder_html(base)
         yield handle
     finally:
         down = handle.run("db", "down")

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from kg import config, project
-from kg.db import Database
 from kg.errors import UsageError
+from kg.graph.db import Database
 from tests.conftest import ROOT, ServerHandle, run_kg
 
 NAMES = sorted(p.stem for p in (ROOT / "cypher").glob("*.cypher"))
@@ -123,7 +123,7 @@ def test_query_list_and_show_outside_a_checkout(installed: Installed, outside: P
 
 
 def test_validate_outside_a_checkout(installed: Installed, outside: Path) -> None:
-    from kg.seed import validate
+    from kg.seed.validate import validate
 
     c = validate([ROOT / "seed"]).counts()
     texts = os.environ.get("KG_TEXTS")  # relative to the checkout, where the suite runs
@@ -137,7 +137,7 @@ def test_validate_outside_a_checkout(installed: Installed, outside: Path) -> Non
 @pytest.mark.db
 def test_load_and_viz_outside_a_checkout(installed: Installed, outside: Path, server: ServerHandle,
                                         db: Database) -> None:
-    from kg.seed import validate
+    from kg.seed.validate import validate
 
     seed = validate([ROOT / "seed"])
     c = seed.counts()
@@ -191,7 +191,8 @@ def test_a_checkout_wins_over_the_installed_questions(installed: Installed, tmp_
 
 
 def test_the_installed_tool_keeps_state_in_the_user_data_folder(installed: Installed, outside: Path) -> None:
-    code = "from kg.config import state_dir; from kg.texts import texts_dir; print(state_dir()); print(texts_dir())"
+    code = ("from kg.config import state_dir; from kg.seed.texts import texts_dir; "
+            "print(state_dir()); print(texts_dir())")
     proc = subprocess.run([str(installed.venv / "bin" / "python"), "-c", code], capture_output=True, text=True,
                           cwd=outside, env=installed.env(), check=False)
     assert proc.returncode == 0, proc.stderr
@@ -262,7 +263,7 @@ def test_the_old_rule_still_finds_a_project_by_dot_kg_or_pyproject(user: Path, m
 def test_a_project_of_only_a_seed_gets_the_installed_guide(user: Path) -> None:
     """A project with a seed/ and no cypher/ asks the installed questions, and so tells their story:
     a load into its server writes kg's guide (it once looked for the project's own cypher/guide.yaml)."""
-    from kg import story
+    from kg.browser import story
 
     only_seed = user / "only-seed"
     (only_seed / "seed").mkdir(parents=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.server import free_port
+from kg.server.ports import free_port
 
 from .conftest import KNOWN_PASSWORD, ROOT, CheckoutServer
 

@@ -1,5 +1,5 @@
-"""Seed data: reading, validating and loading the YAML under seed/ (docs/seed-format.md)."""
+"""Seed data: reading, validating and loading the YAML under seed/ (docs/seed-format.md).
 
-from kg.seed.validate import Seed, validate
-
-__all__ = ["Seed", "validate"]
+Each module is imported on its own (this file imports nothing), so that `kg.seed.model` does not
+load the validator.
+"""

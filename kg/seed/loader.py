@@ -1,7 +1,7 @@
 """Write a validated `Seed` into Neo4j: constraints first, then the removal of facts a reloaded
 source no longer reports, then `UNWIND ... MERGE` statements keyed on stable ids.
 
-Labels and relationship types come from kg/schema.py only (they are checked by validation and
+Labels and relationship types come from kg/graph/schema.py only (they are checked by validation and
 looked up again here); every value is a query parameter.
 
 Provenance in the graph:
@@ -40,8 +40,8 @@ from typing import Any, TypeVar
 
 import neo4j
 
-from kg.db import Database
-from kg.schema import (
+from kg.graph.db import Database
+from kg.graph.schema import (
     BASE_LABEL,
     LOAD_LABEL,
     NODE_KINDS,
@@ -52,7 +52,7 @@ from kg.schema import (
     Vocabulary,
     constraint_statements,
 )
-from kg.seed.validate import NodeRec, RelRec, Seed, SourceRec, cited, stored
+from kg.seed.validated import NodeRec, RelRec, Seed, SourceRec, cited, stored
 
 T = TypeVar("T")
 DEFAULT_BATCH = 2000
@@ -66,7 +66,7 @@ SOURCE_BATCH = 50
 #: changes when what the loader writes for the same seed changes: a stored digest then no longer matches
 DIGEST_FORMAT = "kg-load/2"
 LOAD_ID = "kg-load"
-#: transactions a large load into an empty database keeps in flight (see `_Writer`); at 100k entities
+#: transactions a large load into an empty database keeps in flight (see `Writer`); at 100k entities
 #: on two cores, 2 took 55 s of writing against 75 s for 1, and 3 or 4 no less than 2
 WRITERS = 2
 #: the first pause before a batch that failed with a transient error is tried again (doubled each time,
@@ -197,7 +197,7 @@ def _count(counters: dict[str, int], summary: neo4j.ResultSummary) -> None:
 Tx = neo4j.ManagedTransaction | neo4j.Transaction
 
 
-class _Writer:
+class Writer:
     """Runs the statements of one load, inside `tx` when given (one transaction for the whole
     load), else in transactions of `batch_size` rows each.
 
@@ -342,7 +342,7 @@ def load(db: Database, seed: Seed, batch_size: int | None = None,
             if len(seed.sources) + len(seed.nodes) + len(seed.rels) <= atomic:
                 def whole(tx: neo4j.ManagedTransaction) -> LoadReport:
                     report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
-                    _write_seed(_Writer(db, report, merge_size, loaded, tick, tx, create_size), seed, report, full,
+                    write_seed(Writer(db, report, merge_size, loaded, tick, tx, create_size), seed, report, full,
                                 digest, create)
                     return report
 
@@ -350,7 +350,7 @@ def load(db: Database, seed: Seed, batch_size: int | None = None,
                     return session.execute_write(whole)
             report = LoadReport(len(seed.files), len(seed.sources), len(seed.nodes), len(seed.rels))
             with ThreadPoolExecutor(WRITERS, thread_name_prefix="kg-load") as pool:
-                _write_seed(_Writer(db, report, merge_size, loaded, tick, None, create_size, pool, WRITERS), seed,
+                write_seed(Writer(db, report, merge_size, loaded, tick, None, create_size, pool, WRITERS), seed,
                             report, full, digest, create)
             return report
 
@@ -365,7 +365,7 @@ def load(db: Database, seed: Seed, batch_size: int | None = None,
 
 def seed_digest(seed: Seed) -> str:
     """A digest of what the loader writes for `seed`: its files' names and bytes as validation read
-    them, and the code that turns them into a graph (kg/schema.py and kg/seed/, so that another
+    them, and the code that turns them into a graph (kg/graph/schema.py and kg/seed/, so that another
     version of kg writes again). Equal digests, equal graphs; a file merely reformatted costs one
     needless write."""
     digest = hashlib.sha256(f"{DIGEST_FORMAT}\n{_code_digest()}\n{seed.content.hexdigest()}\n".encode())
@@ -377,7 +377,7 @@ def seed_digest(seed: Seed) -> str:
 def _code_digest() -> str:
     package = Path(__file__).resolve().parent
     code = hashlib.sha256()
-    for path in [package.parent / "schema.py", *sorted(package.glob("*.py"))]:
+    for path in [package.parent / "graph" / "schema.py", *sorted(package.glob("*.py"))]:
         code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return code.hexdigest()
 
@@ -408,7 +408,7 @@ def _holds(db: Database, digest: str) -> bool:
 CITATION_PROPS = frozenset({"sources", "quotes", "confidences", "confidence", "quotes_text"})
 
 
-def _write_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool = False, digest: str | None = None,
+def write_seed(w: Writer, seed: Seed, report: LoadReport, full: bool = False, digest: str | None = None,
                 create: bool = True) -> None:
     """Write `seed`; with `digest` (a whole seed), remember it with the graph's counts at the end.
     Any write first forgets the last digest (a load cut short, or of some files, matches none) and
@@ -436,7 +436,7 @@ def _write_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool = False, 
         w.fetch(f"MATCH (m:{LOAD_LABEL} {{id: $id}}) WHERE m.writer = $writer DELETE m", id=LOAD_ID, writer=writer)
 
 
-def _create_seed(w: _Writer, seed: Seed) -> None:
+def _create_seed(w: Writer, seed: Seed) -> None:
     """The database holds no kg node: CREATE everything, the graph `_merge_seed` would make. Rows are
     made as they are sent (a large seed is not copied)."""
     size = w.create_size
@@ -473,7 +473,7 @@ def _create_seed(w: _Writer, seed: Seed) -> None:
             "provenance", size)
 
 
-def _merge_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool) -> None:
+def _merge_seed(w: Writer, seed: Seed, report: LoadReport, full: bool) -> None:
     # 1. what each loaded source reported last time and no longer does (read before the Source
     #    nodes are rewritten, since they remember it); on a full load, whatever no file declares
     existed = _remove_stale(w, seed, report)
@@ -504,7 +504,7 @@ def _merge_seed(w: _Writer, seed: Seed, report: LoadReport, full: bool) -> None:
     _provenance(w, seed, existed)
 
 
-def _with_others(w: _Writer, kind: str, rows: list[dict[str, Any]], rel: bool = False) -> list[dict[str, Any]]:
+def _with_others(w: Writer, kind: str, rows: list[dict[str, Any]], rel: bool = False) -> list[dict[str, Any]]:
     """Rows with the properties that sources outside this load declared on the same facts added
     (a partial load must not drop them); the rows' own values win. Facts no other source cites
     keep only what the loaded files say."""
@@ -525,7 +525,7 @@ def _with_others(w: _Writer, kind: str, rows: list[dict[str, Any]], rel: bool = 
     return out
 
 
-def _remove_absent(w: _Writer, seed: Seed, report: LoadReport) -> None:
+def _remove_absent(w: Writer, seed: Seed, report: LoadReport) -> None:
     """A full load: remove the nodes (actors, facts, sources) and kg's relationships that no seed
     file declares any more. Nodes without kg's base label and relationships of other types stay."""
     declared = {*seed.nodes, *seed.sources}
@@ -546,7 +546,7 @@ def _remove_absent(w: _Writer, seed: Seed, report: LoadReport) -> None:
         [{"id": i} for i in gone], "stale")
 
 
-def _provenance(w: _Writer, seed: Seed, existed: set[str]) -> None:
+def _provenance(w: Writer, seed: Seed, existed: set[str]) -> None:
     reports = [{"source": c.source, "id": n.id, "quote": c.quote, "confidence": c.confidence}
                for n in seed.nodes.values() for c in cited(n.props)]
     w.write(f"UNWIND $rows AS row MATCH (s:{BASE_LABEL} {{id: row.source}}) MATCH (n:{BASE_LABEL} {{id: row.id}}) "
@@ -580,7 +580,7 @@ def _cite_entries(src: SourceRec, seed: Seed) -> set[str]:
     return {f"{t}|{k}|{seed.rels[k].start}|{seed.rels[k].end}" for t, k in src.rel_keys}
 
 
-def _remove_stale(w: _Writer, seed: Seed, report: LoadReport) -> set[str]:
+def _remove_stale(w: Writer, seed: Seed, report: LoadReport) -> set[str]:
     """Drop the citations of loaded sources that their files no longer make, and the facts left
     with no citation at all; return the loaded sources that were in the database before."""
     previous = w.fetch(f"MATCH (s:{SOURCE_LABEL}) WHERE s.id IN $ids AND s.cites IS NOT NULL "

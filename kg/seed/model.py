@@ -1,4 +1,4 @@
-"""The shape of seed files, as pydantic models built from the vocabulary (kg/schema.py) by
+"""The shape of seed files, as pydantic models built from the vocabulary (kg/graph/schema.py) by
 `build_models`: one model per label and one per relationship type, each with its own properties
 typed, combined as unions discriminated by `label` and `type`. docs/seed-format.md explains them;
 the JSON Schema in docs/seed.schema.json is generated from them by `kg docs`.
@@ -32,7 +32,7 @@ from pydantic import (
     create_model,
 )
 
-from kg.schema import DERIVED, VOCABULARY, Prop, Vocabulary
+from kg.graph.schema import DERIVED, VOCABULARY, Prop, Vocabulary
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,127}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -137,7 +137,7 @@ class SourceMeta(_Strict):
 
 # --- declarations of nodes and relations: one model per label and per relationship type ---------
 #
-# The models are built from the vocabulary (kg/schema.py) by `build_models`, so each label and each
+# The models are built from the vocabulary (kg/graph/schema.py) by `build_models`, so each label and each
 # type has exactly its own properties, typed, and the JSON Schema lists them for editors.
 
 INT64 = 2**63 - 1
@@ -280,7 +280,7 @@ class Models:
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["title"] = "kg seed file"
         schema["description"] = ("A registry of actors (`actors:`) or one source document (`source:`). Generated "
-                                 "from kg/schema.py and kg/seed/model.py by `kg docs`; see docs/seed-format.md.")
+                                 "from kg/graph/schema.py and kg/seed/model.py by `kg docs`; see docs/seed-format.md.")
         return schema
 
 

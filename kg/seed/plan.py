@@ -12,11 +12,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kg.db import Database
-from kg.diff import changed_properties
-from kg.schema import BASE_LABEL, REL_KINDS
-from kg.seed.loader import DEFAULT_BATCH, LoadReport, Tx, _write_seed, _Writer
-from kg.seed.validate import Seed
+from kg.graph.db import Database
+from kg.graph.records import changed_properties
+from kg.graph.schema import BASE_LABEL, REL_KINDS
+from kg.seed.loader import DEFAULT_BATCH, LoadReport, Tx, Writer, write_seed
+from kg.seed.validated import Seed
 
 NO_REGISTRY = "(in no seed file any more)"
 
@@ -76,7 +76,7 @@ def preview(db: Database, seed: Seed, full: bool = False) -> Plan:
         try:
             before = _snapshot(tx)
             report = LoadReport()
-            _write_seed(_Writer(db, report, DEFAULT_BATCH, loaded, lambda _w, _n: None, tx), seed, report, full)
+            write_seed(Writer(db, report, DEFAULT_BATCH, loaded, lambda _w, _n: None, tx), seed, report, full)
             after = _snapshot(tx)
         finally:
             tx.rollback()

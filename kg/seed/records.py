@@ -1,7 +1,7 @@
 """The graph a load of a validated seed writes into an empty database, as export records, without a
-database: what `kg load --bulk` hands to neo4j-admin (as kg's CSV export, kg/export.py).
+database: what `kg load --bulk` hands to neo4j-admin (as kg's CSV export, kg/export/csv.py).
 
-It must stay equal to what kg/seed/loader.py writes (tests/test_bulk.py compares the canonical
+It must stay equal to what kg/seed/loader.py writes (tests/server/test_bulk.py compares the canonical
 exports of both): a node is its validated properties (citation lists included) with the labels
 `Entity` and its own; a Source also remembers `reports` and `cites`; each source has REPORTS
 {quote, confidence} to the facts it cites, MENTIONS to every id it names, PUBLISHED_BY its publisher
@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from kg.export import NodeRecord, Record, RelRecord
-from kg.schema import BASE_LABEL, SOURCE_LABEL
-from kg.seed.validate import Seed, cited, stored
+from kg.graph.records import NodeRecord, Record, RelRecord
+from kg.graph.schema import BASE_LABEL, SOURCE_LABEL
+from kg.seed.validated import Seed, cited, stored
 
 
 def _props(props: dict[str, Any]) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from kg import queries
-from kg.catalogue import catalogue
-from kg.db import Database
+from kg.graph.db import Database
+from kg.questions import run as queries
+from kg.questions.catalogue import catalogue
 
 CTV = "src-ctv-edmonton-2020-02-28"
 CBC = "src-cbc-hamilton-2020-02"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg.db import Database
-from kg.entities import resolve_entity
-from kg.schema import PROVENANCE_RELS, REL_KINDS
-from kg.seed import validate
+from kg.graph.db import Database
+from kg.graph.schema import PROVENANCE_RELS, REL_KINDS
+from kg.questions.entities import resolve_entity
+from kg.seed.validate import validate
 
 from ..conftest import ROOT, run_kg
 

@@ -1,0 +1,71 @@
+"""`kg quote find` and `kg source add`: the article texts, and a new source's scaffold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli.app import err, quote_app, source_app
+from kg.cli.options import Format, OutputFormat, TextsDir, emit
+
+
+@quote_app.command("find")
+def quote_find(
+    words: Annotated[str, typer.Argument(help="the words to look for (white space, quotes and dashes normalised)")],
+    source: Annotated[str | None, typer.Option("--source", help="only this source's text (its id)",
+                                               show_default=False)] = None,
+    texts: TextsDir = None,
+    fmt: Format = OutputFormat("table"),
+) -> None:
+    """Where words occur in the article texts: source, file, line, and that line.
+
+    \b
+    Example: kg quote find "auto theft" --texts ../shared/sources
+    """
+    from kg.project import seed_dir
+    from kg.seed.curate import find_words
+    from kg.seed.texts import Texts, texts_dir
+
+    folder = texts_dir(texts)
+    if folder is None:
+        err("kg: no texts folder: give --texts DIR or set KG_TEXTS (the default, .kg/texts/, does not exist)")
+        raise typer.Exit(2)
+    rows = find_words(Texts(folder), words, seed_dir(), source)
+    emit(["source", "file", "line", "context"], rows, fmt)
+
+
+@source_app.command("add")
+def source_add(
+    article: Annotated[Path, typer.Argument(help="the article: a .txt, a saved .html page or a .pdf")],
+    source_id: Annotated[str | None, typer.Option("--id", help="the new source's id (default "
+                                                  "src-<publisher>-<date>)", show_default=False)] = None,
+    publisher: Annotated[str | None, typer.Option(help="the publisher's actor id, when the page does not say it",
+                                                  show_default=False)] = None,
+    title: Annotated[str | None, typer.Option(help="the title, when the article's own is missing or wrong",
+                                              show_default=False)] = None,
+    published: Annotated[str | None, typer.Option(help="the publication date (2020, 2020-02 or 2020-02-28), "
+                                                  "when the article does not give it", show_default=False)] = None,
+    url: Annotated[str | None, typer.Option(help="where the article was published", show_default=False)] = None,
+    texts: TextsDir = None,
+) -> None:
+    """Add an article: its plain text goes into the texts folder (never the repository), and a
+    scaffold `seed/sources/<id>.yaml` that validates as it is, listing as comments the actors the
+    text names and the names that match no actor. Never overwrites a file.
+
+    \b
+    Example: kg source add ~/articles/cbc-2020-03-02.html --texts ~/kg-texts
+    """
+    from kg.config import project_root
+    from kg.project import writable_seed_dir
+    from kg.seed.curate import add_source
+    from kg.seed.texts import texts_dir
+
+    folder = texts_dir(texts, create=True)
+    assert folder is not None
+    added = add_source(article, writable_seed_dir(), folder, project_root(), source_id=source_id,
+                       publisher=publisher, title=title, published=published, url=url)
+    typer.echo(str(added.seed_file))
+    err(f"wrote {added.text_file} (the article's text) and {added.seed_file} (source {added.source_id}): "
+        f"{len(added.named)} registry actors named, {len(added.candidates)} other names listed as comments")

@@ -1,0 +1,56 @@
+"""Writing an export safely: into a temporary file or folder beside the target, renamed onto it only
+when complete, so that a failed export leaves nothing behind (and never half of a file)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from kg.errors import KgError
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[IO[str]]:
+    """A text file written beside `path` and renamed onto it only when the block succeeds."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise KgError(f"cannot write {path}: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as e:
+        raise KgError(f"cannot write {path}: {e.strerror or e}") from e
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_dir(path: Path) -> Iterator[Path]:
+    """A folder built beside `path` and renamed onto it only when the block succeeds; an existing
+    folder is replaced only if it holds nothing but kg's CSV files."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise KgError(f"cannot write {path}: folder {parent} does not exist")
+    if path.exists() and (not path.is_dir() or any(p.suffix != ".csv" for p in path.iterdir())):
+        raise KgError(f"{path} exists and is not a folder of kg's CSV files; choose a new folder")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=parent))
+    except OSError as e:
+        raise KgError(f"cannot write {path}: {e.strerror or e}") from e
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,72 @@
+"""A question's parameters from what a user typed: `key=value` pairs, each read as its declared type."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kg.errors import UsageError
+from kg.questions.catalogue import LIMIT_PARAM, Param, Query
+from kg.seed.model import check_iso
+
+
+def coerce(param: Param, raw: Any) -> Any:
+    """A CLI string (or a Python value) as the parameter's type; UsageError says what was expected."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        return raw
+    try:
+        if param.type == "int":
+            return int(raw)
+        if param.type == "float":
+            return float(raw)
+        if param.type == "bool":
+            lowered = raw.lower()
+            if lowered not in ("true", "false", "yes", "no", "1", "0"):
+                raise ValueError(raw)
+            return lowered in ("true", "yes", "1")
+        if param.type == "date":
+            return check_iso(raw)
+    except ValueError:
+        raise UsageError(f"parameter {param.name!r} expects {param.type}, got {raw!r}") from None
+    return raw
+
+
+def _positive(param: Param, raw: Any) -> int:
+    """A limit: a whole number of at least 1 (a bool is no number here)."""
+    value = coerce(param, raw) if not isinstance(raw, str) or raw.strip().lstrip("+").isdigit() else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise UsageError(f"parameter {param.name!r} expects int (a positive whole number of rows), got {raw!r}")
+    return value
+
+
+def bind(query: Query, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters for `query` from user arguments: unknown and missing ones are usage errors."""
+    unknown = set(args) - set(query.params)
+    if unknown:
+        expected = ", ".join(f"{p.name} ({p.type})" for p in query.params.values()) or "no parameters"
+        raise UsageError(f"{query.name} does not take {', '.join(sorted(unknown))}; it takes {expected}")
+    values = {}
+    for param in query.params.values():
+        if param.name in args and param.name == LIMIT_PARAM:
+            values[param.name] = _positive(param, args[param.name])
+        elif param.name in args:
+            values[param.name] = coerce(param, args[param.name])
+        elif param.required:
+            example = f" (e.g. -p {param.name}={param.example})" if param.example is not None else ""
+            raise UsageError(f"{query.name} needs parameter {param.name!r} ({param.type}){example}")
+        else:
+            values[param.name] = param.default
+    return values
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    """`key=value` strings from the command line."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"parameters are written key=value, not {pair!r}")
+        out[key.strip()] = value
+    return out

@@ -1,0 +1,368 @@
+"""Curation: finding words in the article texts, and adding an article (`kg source add`).
+
+`add_source` extracts an article's plain text (a `.txt`, a saved `.html` page through trafilatura,
+a `.pdf` through pypdf), writes it into the texts folder (never inside the repository), and
+writes a scaffold `seed/sources/<id>.yaml` that validates as it is: the `source:` block with the
+text's pin, empty `nodes:` and `relations:`, and as comments the registry actors the text names
+and the names it uses that match no actor.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg.errors import KgError, UsageError
+from kg.seed.model import ID_PATTERN, check_iso
+from kg.seed.texts import Article, Texts, pin_of
+from kg.seed.validate import validate
+
+SOURCES_DIR = Path("sources")
+
+
+# --- finding words -----------------------------------------------------------------------------
+
+def source_texts(seed_dir: Path) -> dict[str, str]:
+    """source id -> text file name, read from the `source:` blocks under `seed_dir`."""
+    out: dict[str, str] = {}
+    for path in sorted(seed_dir.rglob("*.y*ml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue  # `kg validate` reports broken files; finding words needs only the good ones
+        meta = data.get("source") if isinstance(data, dict) else None
+        text = meta.get("text") if isinstance(meta, dict) else None
+        file = text.get("file") if isinstance(text, dict) else text
+        if isinstance(meta, dict) and isinstance(meta.get("id"), str) and isinstance(file, str):
+            out[meta["id"]] = file
+    return out
+
+
+def find_words(texts: Texts, words: str, seed_dir: Path, source: str | None = None) -> list[dict[str, Any]]:
+    """Every place `words` occur in the texts (or in one source's text): source, file, line, context.
+
+    Raises KgError naming the closest passage when they occur nowhere."""
+    by_file: dict[str, list[str]] = {}
+    for sid, file in source_texts(seed_dir).items():
+        by_file.setdefault(file, []).append(sid)
+    if source is not None:
+        files = [f for f, sids in by_file.items() if source in sids]
+        if not files:
+            raise UsageError(f"no source {source!r} with a text in {seed_dir}")
+    else:
+        files = texts.files()
+    rows: list[dict[str, Any]] = []
+    best: tuple[float, str, int, str] | None = None
+    for file in files:
+        if not texts.has(file):
+            raise KgError(f"text {file} is not in the texts folder {texts.folder}")
+        article = texts.article(file)
+        for found in article.find_all(words):
+            rows.append({"source": ", ".join(sorted(by_file.get(file, []))) or None, "file": file,
+                         "line": found.line, "context": found.context})
+        if not rows:
+            near = article.closest(words)
+            if best is None or near.similarity > best[0]:
+                best = (near.similarity, file, near.line, near.passage)
+    if not rows:
+        hint = f"; closest passage: \"{best[3]}\" ({best[1]}:{best[2]}, similarity {best[0]:.2f})" if best else ""
+        raise KgError(f"{words!r} does not occur in {source or 'any text'}{hint}")
+    return rows
+
+
+# --- extracting an article ----------------------------------------------------------------------
+
+@dataclass
+class Extracted:
+    text: str
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date: str | None = None
+    date_as_written: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_DATE_WORDS = re.compile(
+    r"\b(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<day>\d{1,2}),?\s+"
+    r"(?P<year>(?:19|20)\d{2})\b|\b(?P<iso>(?:19|20)\d{2}-\d{2}-\d{2})\b")
+
+
+def date_in(text: str) -> tuple[str, str] | None:
+    """The first full date written in `text`, as (ISO, the words as written)."""
+    for match in _DATE_WORDS.finditer(text):
+        try:
+            if match.group("iso"):
+                return check_iso(match.group("iso")), match.group(0)
+            month = next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(match.group("month").lower()[:3]))
+            iso = date(int(match.group("year")), month, int(match.group("day"))).isoformat()
+            return iso, match.group(0)
+        except (ValueError, StopIteration):
+            continue
+    return None
+
+
+def extract(path: Path) -> Extracted:
+    """The article's plain text and what its file says about it."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".txt", ".text", ".md"):
+            text = path.read_text(encoding="utf-8")
+            first = next((ln.strip() for ln in text.splitlines() if ln.strip()), None)
+            out = Extracted(text, title=first)
+        elif suffix in (".html", ".htm"):
+            out = _from_html(path.read_text(encoding="utf-8", errors="replace"))
+        elif suffix == ".pdf":
+            out = _from_pdf(path)
+        else:
+            raise UsageError(f"{path}: kg source add takes a .txt, a saved .html page or a .pdf, "
+                             f"not {suffix or 'this'}")
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read: {e.strerror or e}") from e
+    except UnicodeDecodeError as e:
+        raise KgError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
+    out.text = out.text.strip() + "\n"
+    if len(out.text.strip()) < 20:
+        raise KgError(f"{path}: no article text could be extracted")
+    if out.date is None:
+        found = date_in("\n".join(out.text.splitlines()[:40]))
+        if found:
+            out.date, out.date_as_written = found
+    return out
+
+
+def _from_html(html: str) -> Extracted:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
+                                      favor_precision=True)
+    if doc is None:
+        raise KgError("no article text could be extracted from the page")
+    meta: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    authors = [a.strip() for a in re.split(r";|\band\b|,", meta.get("author") or "") if a.strip()]
+    published = meta.get("date")
+    return Extracted(meta.get("text") or "", title=meta.get("title"), authors=authors,
+                     date=check_iso(published) if published else None, date_as_written=published,
+                     publisher=meta.get("sitename") or meta.get("hostname"), url=meta.get("url"))
+
+
+def _from_pdf(path: Path) -> Extracted:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
+        info = reader.metadata
+    except (PdfReadError, ValueError, KeyError) as e:
+        raise KgError(f"{path}: not a readable PDF ({e})") from e
+    title = str(info.title) if info and info.title else None
+    authors = [str(info.author)] if info and info.author else []
+    created = info.creation_date if info else None
+    return Extracted(text, title=title, authors=authors,
+                     date=created.date().isoformat() if created else None,
+                     date_as_written=None)
+
+
+# --- the scaffold -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    label: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class Added:
+    source_id: str
+    seed_file: Path
+    text_file: Path
+    named: list[tuple[Actor, int, int]]  # actor, count, first line
+    candidates: list[tuple[str, int, str]]  # name, first line, a guess of its kind
+
+
+def _words_re(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])" + re.escape(name) + r"(?![\w])")
+
+
+def actors_named(article: Article, actors: Iterable[Actor]) -> list[tuple[Actor, int, int]]:
+    """The actors whose name or an alias occurs in the text (case-sensitive, whole words), with how
+    often and the first line."""
+    out = []
+    for actor in actors:
+        count, first = 0, 0
+        for name in {actor.name, *actor.aliases}:
+            for match in _words_re(name).finditer(article.text):
+                count += 1
+                line = article.line_at(match.start())
+                first = line if not first else min(first, line)
+        if count:
+            out.append((actor, count, first))
+    return sorted(out, key=lambda t: (t[2], t[0].id))
+
+
+_CANDIDATE = re.compile(r"\b[A-Z][\w'’.-]*[\w](?:(?:\s+(?:of|the|de|du|and|for|van|von|la|le))*\s+[A-Z][\w'’.-]*[\w])*")
+_ORG_WORDS = re.compile(r"\b(Police|Service|Services|Commission|Commissioner|Ministry|Department|Office|Inc|Corp|"
+                        r"News|Times|Gazette|Journal|Herald|Star|Globe|Tribune|University|Association|Agency|Council|Bureau|Court|Unit|Force|Press|Post)\b")
+_TITLES = re.compile(r"(?:Const|Constable|Supt|Sgt|Insp|Chief|Deputy Chief|Commissioner|Mr|Mrs|Ms|Dr|Prof)\.?\s+$")
+_COMMON = frozenset("""
+a an the this that these those it its he she they we you i in on at of for to from by with and
+but or if when while after before however there here what who why how his her their our my your
+as also monday tuesday wednesday thursday friday saturday sunday january february march april
+may june july august september october november december const constable supt sgt insp det cst dr mr mrs ms prof
+""".split())  # noqa: SIM905 - a word list reads better as text
+
+
+def candidate_names(article: Article, known: Iterable[str]) -> list[tuple[str, int, str]]:
+    """Capitalised names in the text that match no known name: (name, first line, guessed kind)."""
+    known_lower = {k.lower() for k in known}
+    known_words = {w for k in known_lower for w in k.split()}
+    ordinary = set(re.findall(r"\b[a-z][\w'’-]*\b", article.text))  # words the text also writes in lower case
+    seen: dict[str, tuple[int, str]] = {}
+    for match in _CANDIDATE.finditer(article.text):
+        words = match.group(0).strip(" .'’").split()
+        while words and words[0].lower() in _COMMON:  # "However Bergen" -> "Bergen"
+            words = words[1:]
+        name = " ".join(words)
+        if not name or name.lower() in known_lower or name in seen or name.lower() in _COMMON:
+            continue
+        if len(words) > 1 and any(name.lower() in k or k in name.lower() for k in known_lower if len(k) > 3):
+            continue  # part of a known name, or a known name with a title
+        if len(words) == 1 and (name.lower() in ordinary or name.lower() in known_words):
+            continue  # an ordinary word that starts a sentence, or a word of a known name ("Edmonton")
+        before = article.text[max(0, match.start() - 20):match.start()]
+        kind = ("organisation?" if _ORG_WORDS.search(name) else
+                "person?" if _TITLES.search(before) or (2 <= len(words) <= 3 and all(w[0].isupper() for w in words))
+                else "")
+        seen[name] = (article.line_at(match.start()), kind)
+    return [(name, line, kind) for name, (line, kind) in seen.items()]
+
+
+def _comment(text: str, limit: int = 100) -> str:
+    """Text safe inside a one-line YAML comment (YAML 1.1 also breaks lines at NEL, LS and PS)."""
+    flat = re.sub(r"[\r\n\x85\u2028\u2029\t]+", " ", text).strip()
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+
+
+def _match_actor(name: str | None, actors: Iterable[Actor], labels: tuple[str, ...]) -> Actor | None:
+    if not name:
+        return None
+    wanted = name.strip().lower().removeprefix("www.")
+    for actor in actors:
+        if actor.label in labels and wanted in {n.lower() for n in (actor.name, *actor.aliases, actor.id)}:
+            return actor
+    return None
+
+
+def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: Path, *,
+               source_id: str | None = None, publisher: str | None = None, title: str | None = None,
+               published: str | None = None, url: str | None = None) -> Added:
+    """Extract `article_path`, write its text into `texts_folder` and a scaffold into `seed_dir/sources/`."""
+    if not article_path.is_file():
+        raise UsageError(f"{article_path}: no such file")
+    folder = texts_folder.resolve()
+    root = project.resolve()
+    if folder.is_relative_to(root) and not folder.is_relative_to(root / ".kg"):
+        raise UsageError(f"refusing to write an article text inside the repository ({texts_folder}): article texts "
+                         "are other people's words; use .kg/texts/ (git ignores it) or a folder outside the checkout")
+    seed = validate([seed_dir])  # the scaffold must fit the seed as it is
+    actors = [Actor(n.id, n.label, n.props["name"], tuple(n.props.get("aliases", []))) for n in seed.nodes.values()
+              if n.in_registry]
+    got = extract(article_path)
+    pub = (next((a for a in actors if a.id == publisher), None) if publisher
+           else _match_actor(got.publisher, actors, ("Organization",)))
+    if pub is None:
+        orgs = ", ".join(a.id for a in actors if a.label == "Organization") or "none yet"
+        said = f"the page names {got.publisher!r}, which matches no Organization; " if got.publisher else ""
+        raise UsageError(f"{said}give the publisher with --publisher ID (an Organization of seed/actors: {orgs})")
+    if pub.label not in ("Organization", "Person"):
+        raise UsageError(f"--publisher {publisher!r} is a {pub.label}; a publisher is an Organization or a Person")
+    when, as_written = (check_iso(published), None) if published else (got.date, got.date_as_written)
+    if not when:
+        raise UsageError(f"{article_path}: no publication date found in the article; give it with --published "
+                         "(2020, 2020-02 or 2020-02-28)")
+    sid = source_id or f"src-{pub.id}-{when}"
+    if not re.match(ID_PATTERN, sid):
+        raise UsageError(f"--id {sid!r} is not an id (lower-case letters, digits and '-')")
+    if sid in seed.sources or sid in seed.nodes:
+        raise UsageError(f"the id {sid!r} is taken in {seed_dir}; give another with --id")
+    seed_file = seed_dir / SOURCES_DIR / f"{sid}.yaml"
+    shown = seed_file.resolve().relative_to(root).as_posix() if seed_file.resolve().is_relative_to(root) \
+        else seed_file.as_posix()
+    if seed_file.exists():
+        raise UsageError(f"{seed_file} exists; kg source add never overwrites a file")
+    text_file = texts_folder / f"{sid}.txt"
+    if text_file.exists() and text_file.read_text(encoding="utf-8") != got.text:
+        raise UsageError(f"{text_file} exists with another text; kg source add never overwrites a file")
+
+    article = Article(text_file.name, got.text)
+    named = actors_named(article, actors)
+    candidates = candidate_names(article, [n for a in actors for n in (a.name, *a.aliases)])
+    authors = [a for a in (_match_actor(n, actors, ("Person",)) for n in got.authors) if a]
+    texts_folder.mkdir(parents=True, exist_ok=True)
+    if not text_file.exists():
+        _write_new(text_file, got.text)
+    pin = pin_of(text_file)
+    block: dict[str, Any] = {"source": {
+        "id": sid,
+        "title": title or got.title or sid,
+        "headline": got.title,
+        "publisher": pub.id,
+        "authors": [a.id for a in authors],
+        "published": {"value": when, **({"as_written": as_written} if as_written else {})},
+        "text": {"file": pin.file, "sha256": pin.sha256, "length": pin.length},
+        "url": url or got.url,
+        "confidence": "high",
+    }, "nodes": [], "relations": []}
+    lines = [
+        schema_line(seed_file, root),
+        f"# {_comment(title or got.title or sid)}",
+        f"# Scaffold written by `kg source add` from {_comment(article_path.name)}. Next: add facts under nodes: and",
+        "# relations:, each with a verbatim quote (kg quote find \"words\" --source " + sid + "), then",
+        f"# kg validate, kg load --dry-run {shown}, kg load {shown}.",
+        yaml.safe_dump(block, sort_keys=False, allow_unicode=True, width=110).rstrip(),
+        "",
+        "# Registry actors the text names (id, how often, first line):",
+        *[f"#   {a.id:32} {n:3}x  line {line}: {_comment(a.name, 60)}" for a, n, line in named],
+        *(["#   (none)"] if not named else []),
+        "# Names in the text that match no actor (candidates for new actors; the kind is a guess):",
+        *[f"#   line {line:4}  {_comment(name, 60):40} {kind}" for name, line, kind in candidates],
+        *(["#   (none)"] if not candidates else []),
+    ]
+    unmatched = [n for n in got.authors if not _match_actor(n, actors, ("Person",))]
+    if unmatched:
+        lines.append(f"# Authors as printed, not yet actors: {_comment(', '.join(unmatched))}")
+    seed_file.parent.mkdir(parents=True, exist_ok=True)
+    _write_new(seed_file, "\n".join(lines) + "\n")
+    return Added(sid, seed_file, text_file, named, candidates)
+
+
+#: where `kg docs` writes the JSON Schema of seed files, from the project's root
+SEED_SCHEMA = "docs/seed.schema.json"
+
+
+def schema_line(seed_file: Path, project: Path) -> str:
+    """The first line of a seed file: tells editors with the YAML language server (VS Code's YAML
+    extension and others) where the JSON Schema is, as a path relative to the file."""
+    relative = os.path.relpath(project.resolve() / SEED_SCHEMA, seed_file.parent.resolve())
+    return f"# yaml-language-server: $schema={Path(relative).as_posix()}"
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write a file that must not exist yet (never overwrite), atomically enough for one writer."""
+    try:
+        with path.open("x", encoding="utf-8") as f:
+            f.write(text)
+    except FileExistsError as e:
+        raise UsageError(f"{path} exists; kg source add never overwrites a file") from e
