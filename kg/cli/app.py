@@ -12,10 +12,10 @@ import typer
 from typer.core import TyperGroup
 
 from kg import project, versions
-from kg.config import Settings
 from kg.errors import KgError, ValidationFailed
 
 if TYPE_CHECKING:
+    from kg.config import Settings
     from kg.graph.db import Database
 
 EXAMPLES = """\b
@@ -74,6 +74,8 @@ class Connection:
         self.uri, self.username, self.database = uri, username, database
 
     def settings(self) -> Settings:
+        from kg.config import Settings
+
         return Settings.resolve(uri=self.uri, username=self.username, database=self.database)
 
     def open(self) -> Database:
