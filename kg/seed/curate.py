@@ -141,10 +141,14 @@ def extract(path: Path) -> Extracted:
 
 
 def _from_html(html: str) -> Extracted:
-    import trafilatura
+    try:  # trafilatura, and what it imports when it first reads a page (lxml_html_clean, through jusText)
+        import trafilatura
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
-                                      favor_precision=True)
+        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                          include_tables=False, favor_precision=True)
+    except ImportError as e:
+        raise KgError(f"cannot read saved HTML pages: a library kg needs is missing ({e}); "
+                      "reinstall kg (pip install --force-reinstall kg)") from e
     if doc is None:
         raise KgError("no article text could be extracted from the page")
     meta: dict[str, Any] = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -214,6 +215,21 @@ def test_source_add_reads_a_saved_html_page(tmp_path: Path) -> None:
     project = _project(tmp_path)
     added = add_source(page, project / "seed", tmp_path / "texts", project)
     assert added.source_id == "src-cbc-news-2020-03-02"  # the publisher matched an actor by its name
+
+
+def test_a_missing_html_extractor_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As when the pip that Python 3.11 ships left lxml_html_clean out: no traceback, nothing written."""
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Lakeshore police tried the app.</p></body></html>")
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # `import trafilatura` raises ImportError
+    project = _project(tmp_path)
+    before = sorted((project / "seed").rglob("*"))
+    proc = run_kg("source", "add", str(page), "--texts", str(tmp_path / "texts"), "--publisher", "cbc-news",
+                  cwd=project)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("kg: cannot read saved HTML pages: a library kg needs is missing")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert sorted((project / "seed").rglob("*")) == before and not (tmp_path / "texts").exists()
 
 
 def _pdf(text: str, title: str, author: str, created: str) -> bytes:
