@@ -1,0 +1,311 @@
+"""The read-only web application of `kg serve` (Starlette, Jinja2 templates in kg/web/templates/).
+
+Every page is also JSON (`/entity/eps.json`), answers also CSV and Markdown (`.csv`, `.md`); every
+answer names the graph revision it was made on, and a permalink carrying another revision (`rev=`)
+says the graph changed since. GET and HEAD only; named questions only, through the library's
+read-only guard; templates autoescape; no inline script (the Content-Security-Policy forbids any);
+a missing id is a 404 naming the closest ones, a bad parameter a 400, Neo4j away a 503; never a
+traceback, Cypher or password in a response.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kg.config import Settings
+from kg.errors import ConnectionFailed, KgError, UsageError
+from kg.graph.db import Database
+from kg.output import render
+from kg.questions.answers import cited, source_details
+from kg.questions.catalogue import Query, catalogue
+from kg.questions.run import Results, run
+from kg.questions.search import search
+from kg.seed.texts import texts_dir
+from kg.views.page import render as view_page
+from kg.web import facts
+
+log = logging.getLogger("kg.web")
+HERE = Path(__file__).resolve().parent
+#: the policy of every page but the neighbourhood view (which carries its own, with its scripts' hashes)
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+       "frame-ancestors 'none'")
+HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
+           "Cross-Origin-Opener-Policy": "same-origin"}
+SUFFIXES = {".json": "json", ".csv": "csv", ".md": "markdown"}
+MAX_QUERY_TEXT = 500  # characters of a search or of one parameter
+
+
+class NotFound(KgError):
+    """A page for something the graph does not hold: `what` and the closest names."""
+
+    def __init__(self, what: str, closest: list[tuple[str, str]]) -> None:
+        super().__init__(what)
+        self.closest = closest
+
+
+def _split(name: str, allowed: tuple[str, ...] = (".json",)) -> tuple[str, str]:
+    for suffix in allowed:
+        if name.endswith(suffix):
+            return name[: -len(suffix)], SUFFIXES[suffix]
+    return name, "html"
+
+
+class WebDatabase(Database):
+    """A reader waits for Neo4j a second or two, not the command line's 15 s: then a 503 says why."""
+
+    retry_seconds = 2.0
+
+
+class Web:
+    """The application's state: one Database (the driver reconnects by itself when Neo4j returns),
+    the templates, the questions and the texts folder."""
+
+    def __init__(self, settings: Settings, texts: Path | None = None) -> None:
+        self.db = WebDatabase(settings)
+        self.texts = texts
+        self.env = Environment(loader=PackageLoader("kg.web", "templates"),
+                               autoescape=select_autoescape(default=True, default_for_string=True))
+        self.env.filters["words"] = lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v
+
+    # --- responses -----------------------------------------------------------------------------
+
+    def page(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        revision = context.get("revision")
+        asked = request.query_params.get("rev")
+        context["changed"] = bool(asked and revision is not None and asked != revision.tag)
+        html = self.env.get_template(template).render(request=request, **context)
+        return HTMLResponse(html, status_code=status)
+
+    def data(self, value: Any, status: int = 200) -> JSONResponse:
+        return JSONResponse(json.loads(json.dumps(value, default=_plain)), status_code=status)
+
+    # --- pages ---------------------------------------------------------------------------------
+
+    def index(self, request: Request) -> Response:
+        fmt = "json" if request.url.path == "/index.json" else "html"
+        revision = facts.revision(self.db)
+        body = {"revision": revision.tag, "counts": facts.counts(self.db), "sources": facts.sources(self.db),
+                "questions": [{"name": q.name, "title": q.title, "description": q.description}
+                              for q in catalogue().values()]}
+        if fmt == "json":
+            return self.data(body)
+        return self.page(request, "index.html", revision=revision, counts=body["counts"], sources=body["sources"],
+                         questions=body["questions"])
+
+    def entity(self, request: Request) -> Response:
+        entity_id, fmt = _split(request.path_params["id"])
+        found = facts.entity(self.db, entity_id)
+        if found is None:
+            raise self._missing("entity", entity_id)
+        revision = facts.revision(self.db)
+        if fmt == "json":
+            return self.data({"revision": revision.tag, **found})
+        return self.page(request, "entity.html", revision=revision, e=found)
+
+    def neighbourhood(self, request: Request) -> Response:
+        entity_id = request.path_params["id"]
+        if facts.entity(self.db, entity_id) is None:
+            raise self._missing("entity", entity_id)
+        return HTMLResponse(view_page(self.db, focus=entity_id, depth=1), headers={"X-Kg-Own-Csp": "1"})
+
+    def source(self, request: Request) -> Response:
+        source_id, fmt = _split(request.path_params["id"])
+        found = facts.source(self.db, source_id, self.texts)
+        if found is None:
+            raise self._missing("source", source_id)
+        revision = facts.revision(self.db)
+        if fmt == "json":
+            return self.data({"revision": revision.tag, **found})
+        return self.page(request, "source.html", revision=revision, s=found)
+
+    def question(self, request: Request) -> Response:
+        name, fmt = _split(request.path_params["name"], (".json", ".csv", ".md"))
+        questions = catalogue()
+        query = questions.get(name)
+        if query is None:
+            raise NotFound(f"no question named {name!r}", [(q, f"/question/{q}") for q in
+                                                           facts.closest(name, list(questions))])
+        asked = {k: v for k, v in request.query_params.items() if k in query.params and v != ""}
+        for key, value in asked.items():
+            if len(value) > MAX_QUERY_TEXT:
+                raise UsageError(f"parameter {key!r} is longer than {MAX_QUERY_TEXT} characters")
+        unknown = sorted(set(request.query_params) - set(query.params) - {"rev"})
+        if unknown:
+            raise UsageError(f"question {name!r} takes no parameter {unknown[0]!r} "
+                             f"(it takes: {', '.join(query.params) or 'none'})")
+        missing = [p.name for p in query.params.values() if p.required and p.name not in asked]
+        results = None if missing else run(self.db, query, asked)
+        revision = facts.revision(self.db)
+        if fmt != "html":
+            if results is None:
+                raise UsageError(f"question {name!r} needs {', '.join(missing)}")
+            return self._answer(query, results, asked, fmt, revision)
+        sources = source_details(self.db, cited(results.rows)) if results else {}
+        names = facts.names(self.db) if any(p.type == "entity" for p in query.params.values()) else []
+        return self.page(request, "question.html", revision=revision, q=query, asked=asked, results=results,
+                         table=_table(query, results, sources) if results else None, missing=missing,
+                         permalink=_permalink(name, asked, revision.tag), names=names)
+
+    def search(self, request: Request) -> Response:
+        fmt = "json" if request.url.path == "/search.json" else "html"
+        text = request.query_params.get("q", "")
+        kind = request.query_params.get("kind") or None
+        if len(text) > MAX_QUERY_TEXT:
+            raise UsageError(f"the search is longer than {MAX_QUERY_TEXT} characters")
+        hits = search(self.db, text, 100) if text.strip() else []
+        per_kind: dict[str, int] = {}
+        for hit in hits:
+            per_kind[hit["label"]] = per_kind.get(hit["label"], 0) + 1
+        shown = [h for h in hits if kind is None or h["label"] == kind]
+        revision = facts.revision(self.db)
+        if fmt == "json":
+            return self.data({"revision": revision.tag, "q": text, "kind": kind, "counts": per_kind, "hits": shown})
+        return self.page(request, "search.html", revision=revision, q=text, kind=kind, counts=per_kind, hits=shown)
+
+    def _missing(self, what: str, wanted: str) -> NotFound:
+        rows = facts.sources(self.db) if what == "source" else facts.names(self.db)
+        by_id = {r["id"]: r.get("title") or r.get("name") or r["id"] for r in rows}
+        close = facts.closest(wanted, list(by_id))
+        return NotFound(f"no {what} with the id {wanted!r}", [(by_id[i], f"/{what}/{i}") for i in close])
+
+    def _answer(self, query: Query, results: Results, asked: dict[str, str], fmt: str,
+                revision: facts.Revision) -> Response:
+        if fmt == "json":
+            return self.data({"question": query.name, "title": query.title, "params": asked,
+                              "revision": revision.tag, "permalink": _permalink(query.name, asked, revision.tag),
+                              "columns": results.columns, "rows": results.rows, "truncated": results.truncated,
+                              "notes": results.notes})
+        out = io.StringIO()
+        sources = source_details(self.db, cited(results.rows)) if fmt == "markdown" else None
+        render(results.columns, results.rows, fmt, out, title=query.title, sources=sources, notes=results.notes)
+        media = "text/csv" if fmt == "csv" else "text/markdown"
+        return PlainTextResponse(out.getvalue(), media_type=f"{media}; charset=utf-8")
+
+    # --- errors --------------------------------------------------------------------------------
+
+    def error(self, request: Request, status: int, message: str, closest: list[tuple[str, str]] | None = None
+              ) -> Response:
+        if request.url.path.endswith((".json", ".csv", ".md")):
+            return self.data({"error": message, "status": status, "closest": [u for _, u in closest or []]}, status)
+        return self.page(request, "error.html", status=status, status_code=status, message=message,
+                         closest=closest or [])
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "__dict__"):
+        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
+    return str(value)
+
+
+def _permalink(name: str, asked: dict[str, str], rev: str) -> str:
+    return f"/question/{name}?" + urlencode({**asked, "rev": rev})
+
+
+def _table(query: Query, results: Results, sources: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The answer as cells: an entity column shown as its name column linked to the entity's page
+    (`x` with `x_id` declared as an entity), sources as numbered footnotes with their quotes."""
+    entity_cols = {c for c, kind in query.columns.items() if kind == "entity"}
+    linked = {c[:-3]: c for c in entity_cols if c.endswith("_id") and c[:-3] in results.columns}
+    hidden = set(linked.values()) | {"quotes"}
+    columns = [c for c in results.columns if c not in hidden]
+    numbers: dict[str, int] = {}
+    notes: list[dict[str, Any]] = []
+    rows = []
+    for row in results.rows:
+        cells = []
+        for c in columns:
+            value = row.get(c)
+            if c in linked and row.get(linked[c]):
+                cells.append({"text": value, "href": f"/entity/{row[linked[c]]}"})
+            elif c in entity_cols and value:
+                cells.append({"text": value, "href": f"/entity/{value}"})
+            elif c == "sources" and isinstance(value, list):
+                given = row.get("quotes")
+                quotes: list[Any] = given if isinstance(given, list) else []
+                marks = []
+                for i, sid in enumerate(value):
+                    quote = quotes[i] if i < len(quotes) else None
+                    key = f"{sid}\0{quote}"
+                    if key not in numbers:
+                        numbers[key] = len(numbers) + 1
+                        notes.append({"n": numbers[key], "source": sid, "quote": quote,
+                                      "title": sources.get(sid, {}).get("title") or sid})
+                    marks.append(numbers[key])
+                cells.append({"marks": marks})
+            else:
+                cells.append({"text": value})
+        rows.append(cells)
+    return {"columns": columns, "rows": rows, "notes": notes}
+
+
+def create_app(settings: Settings | None = None, texts: Path | None = None) -> Starlette:
+    """The application (uvicorn calls this as a factory: `kg serve`)."""
+    web = Web(settings or Settings.resolve(), texts if texts is not None else texts_dir(None))
+
+    def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await run_in_threadpool(handler, request)
+            except NotFound as e:
+                return web.error(request, 404, str(e), e.closest)
+            except UsageError as e:
+                return web.error(request, 400, str(e))
+            except ConnectionFailed:
+                return web.error(request, 503, "the graph's database does not answer just now; "
+                                               "this page works again as soon as it is back")
+            except KgError as e:
+                return web.error(request, 400, str(e))
+            except Exception:  # never a traceback in a response; the server's log has it
+                log.exception("error serving %s", request.url.path)
+                return web.error(request, 500, "something went wrong on the server while making this page")
+        return endpoint
+
+    routes = [
+        Route("/", guarded(web.index), methods=["GET", "HEAD"]),
+        Route("/index.json", guarded(web.index), methods=["GET", "HEAD"]),
+        Route("/entity/{id}/graph", guarded(web.neighbourhood), methods=["GET", "HEAD"]),
+        Route("/entity/{id}", guarded(web.entity), methods=["GET", "HEAD"]),
+        Route("/source/{id}", guarded(web.source), methods=["GET", "HEAD"]),
+        Route("/question/{name}", guarded(web.question), methods=["GET", "HEAD"]),
+        Route("/search", guarded(web.search), methods=["GET", "HEAD"]),
+        Route("/search.json", guarded(web.search), methods=["GET", "HEAD"]),
+        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        message = {404: f"no page at {request.url.path}", 405: f"{request.method} is not allowed: kg only reads"}
+        return web.error(request, status, message.get(status, str(getattr(exc, "detail", "error"))))
+
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        own = response.headers.get("X-Kg-Own-Csp")
+        if own:
+            del response.headers["X-Kg-Own-Csp"]
+        else:
+            response.headers["Content-Security-Policy"] = CSP
+        for key, value in HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error},
+                    middleware=[Middleware(BaseHTTPMiddleware, dispatch=headers)])
+    app.state.web = web
+    return app

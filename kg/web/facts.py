@@ -1,0 +1,177 @@
+"""What the web pages show, read from the graph: the counts and the revision, an entity with every
+fact it takes part in, a source with every fact citing it, and the closest names to an unknown id.
+Every value travels as a query parameter; every fact comes with its quote and its sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from kg.graph.db import Database, clean
+from kg.graph.schema import BASE_LABEL, LOAD_LABEL, SOURCE_LABEL
+from kg.seed.texts import Texts
+from kg.views.page import words
+
+#: the loader's own relationships: provenance, shown on source pages, not as an entity's facts
+PROVENANCE = ("REPORTS", "MENTIONS", "PUBLISHED_BY", "AUTHORED_BY")
+#: properties shown apart on an entity page (the rest are listed as they are)
+SHOWN_APART = {"id", "name", "aliases", "sources", "quotes", "confidences", "confidence", "quotes_text", "name_key",
+               "aliases_text"}
+
+
+@dataclass
+class Revision:
+    """What the graph was when a page was made: the last whole-seed load's digest, and the counts."""
+
+    digest: str | None
+    nodes: int
+    relationships: int
+
+    @property
+    def tag(self) -> str:
+        return f"{(self.digest or 'unloaded')[:12]}-{self.nodes}-{self.relationships}"
+
+
+def revision(db: Database) -> Revision:
+    rows = db.read(f"OPTIONAL MATCH (m:{LOAD_LABEL}) WITH m LIMIT 1 "
+                   f"CALL () {{ MATCH (n:{BASE_LABEL}) RETURN count(n) AS nodes }} "
+                   "CALL () { MATCH ()-[r]->() RETURN count(r) AS relationships } "
+                   "RETURN m.digest AS digest, nodes, relationships")
+    row = rows[0]
+    return Revision(row["digest"], row["nodes"], row["relationships"])
+
+
+def counts(db: Database) -> list[dict[str, Any]]:
+    return db.read(f"MATCH (n:{BASE_LABEL}) WITH [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind "
+                   "RETURN kind, count(*) AS n ORDER BY n DESC, kind")
+
+
+def sources(db: Database) -> list[dict[str, Any]]:
+    return [clean(r) for r in db.read(
+        f"MATCH (s:{SOURCE_LABEL}) OPTIONAL MATCH (s)-[:PUBLISHED_BY]->(p) "
+        "RETURN s.id AS id, s.title AS title, p.name AS publisher, p.id AS publisher_id, s.published AS published, "
+        "s.url AS url ORDER BY s.published, s.id")]
+
+
+def names(db: Database) -> list[dict[str, Any]]:
+    """Every entity's id, name and kind (for suggestions and the closest names)."""
+    return db.read(f"MATCH (n:{BASE_LABEL}) WHERE NOT n:{SOURCE_LABEL} AND n.name IS NOT NULL "
+                   f"RETURN n.id AS id, n.name AS name, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind, "
+                   "coalesce(n.aliases, []) AS aliases ORDER BY n.name")
+
+
+def closest(wanted: str, candidates: list[str], limit: int = 5) -> list[str]:
+    """The candidates closest to `wanted` (an id or a name that matched nothing), best first."""
+    found = process.extract(wanted, candidates, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
+    return [match for match, _score, _index in found]
+
+
+@dataclass
+class Citation:
+    source: str
+    quote: str
+    confidence: str | None = None
+    title: str | None = None
+
+
+@dataclass
+class Fact:
+    """One fact an entity takes part in: a relationship, seen from the entity's side."""
+
+    type: str
+    words: str
+    outgoing: bool
+    other: dict[str, Any]
+    props: dict[str, Any]
+    citations: list[Citation] = field(default_factory=list)
+
+
+def _citations(props: dict[str, Any], titles: dict[str, str]) -> list[Citation]:
+    srcs, quotes = props.get("sources") or [], props.get("quotes") or []
+    confidences = props.get("confidences") or [props.get("confidence")] * len(srcs)
+    return [Citation(s, q, c, titles.get(s)) for s, q, c in zip(srcs, quotes, confidences, strict=False)]
+
+
+def _dates(props: dict[str, Any]) -> dict[str, Any]:
+    """The date properties of a fact, as written and as stored."""
+    return {k: v for k, v in props.items()
+            if k in ("date", "start", "end") or k.endswith(("_as_written", "_precision"))}
+
+
+def entity(db: Database, entity_id: str) -> dict[str, Any] | None:
+    """An entity (or a fact node) with its properties and every fact it takes part in, grouped by
+    relationship type and direction; None when no entity has this id."""
+    rows = db.read(f"MATCH (n:{BASE_LABEL} {{id: $id}}) WHERE NOT n:{SOURCE_LABEL} "
+                   f"RETURN properties(n) AS props, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind",
+                   {"id": entity_id})
+    if not rows:
+        return None
+    props, kind = clean(rows[0]["props"]), rows[0]["kind"]
+    rels = db.read(
+        f"MATCH (n:{BASE_LABEL} {{id: $id}})-[r]-(o:{BASE_LABEL}) WHERE NOT type(r) IN $provenance "
+        f"RETURN type(r) AS type, startNode(r) = n AS outgoing, properties(r) AS props, o.id AS id, o.name AS name, "
+        f"[l IN labels(o) WHERE l <> '{BASE_LABEL}'][0] AS kind, o.quotes AS quotes, o.sources AS sources, "
+        "o.confidence AS confidence, o.date AS date, o.date_as_written AS date_as_written "
+        "ORDER BY type, outgoing DESC, coalesce(r.date, r.start, o.date, '9999'), o.name, o.id",
+        {"id": entity_id, "provenance": list(PROVENANCE)})
+    titles = {s["id"]: s.get("title") or s["id"] for s in sources(db)}
+    groups: dict[str, list[Fact]] = {}
+    for r in rows_clean(rels):
+        rprops = r["props"]
+        own = _citations(rprops, titles)
+        other = {k: r.get(k) for k in ("id", "name", "kind", "date", "date_as_written")}
+        fact = Fact(r["type"], words(r["type"]), r["outgoing"], other, _dates(rprops),
+                    own or _citations({"sources": r.get("sources"), "quotes": r.get("quotes"),
+                                       "confidence": r.get("confidence")}, titles))
+        fact.props["confidence"] = rprops.get("confidence") or r.get("confidence")
+        label = f"{fact.words} →" if fact.outgoing else f"← {fact.words}"
+        groups.setdefault(label, []).append(fact)
+    return {"id": entity_id, "name": props.get("name") or entity_id, "kind": kind,
+            "aliases": props.get("aliases") or [],
+            "properties": {k: v for k, v in sorted(props.items()) if k not in SHOWN_APART},
+            "citations": _citations(props, titles), "groups": groups}
+
+
+def rows_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**clean(r), "props": clean(r["props"])} for r in rows]
+
+
+def source(db: Database, source_id: str, texts: Path | None = None) -> dict[str, Any] | None:
+    """A source's metadata and every fact citing it, with its quote, in the order the quotes occur in
+    the article's text when the texts folder holds it (else by id); None for an unknown id."""
+    rows = db.read(f"MATCH (s:{SOURCE_LABEL} {{id: $id}}) OPTIONAL MATCH (s)-[:PUBLISHED_BY]->(p) "
+                   "OPTIONAL MATCH (s)-[:AUTHORED_BY]->(a) "
+                   "RETURN properties(s) AS props, p.id AS publisher_id, p.name AS publisher, "
+                   "[x IN collect(a) | {id: x.id, name: x.name}] AS authors", {"id": source_id})
+    if not rows:
+        return None
+    props = clean(rows[0]["props"])
+    quote = "[i IN range(0, size({0}.sources) - 1) WHERE {0}.sources[i] = $id | {0}.quotes[i]][0] AS quote"
+    facts = db.read(
+        f"MATCH (n:{BASE_LABEL}) WHERE $id IN n.sources "
+        f"RETURN 'node' AS what, n.id AS id, n.name AS name, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind, "
+        f"{quote.format('n')}, null AS start_id, null AS start_name, null AS end_id, null AS end_name "
+        "UNION ALL "
+        f"MATCH (a:{BASE_LABEL})-[r]->(b:{BASE_LABEL}) WHERE $id IN r.sources "
+        f"RETURN 'rel' AS what, r.key AS id, type(r) AS name, type(r) AS kind, {quote.format('r')}, "
+        "a.id AS start_id, a.name AS start_name, b.id AS end_id, b.name AS end_name",
+        {"id": source_id})
+    facts = [clean(f) for f in facts]
+    for f in facts:
+        if f["what"] == "rel":
+            f["words"] = words(f["kind"])
+    line_of: dict[str, int] = {}
+    if texts is not None and props.get("text") and Texts(texts).has(str(props["text"])):
+        article = Texts(texts).article(str(props["text"]))
+        for f in facts:
+            found = article.find(f.get("quote") or "")
+            if found is not None:
+                f["line"] = found.line
+                line_of[f["id"]] = found.line
+    facts.sort(key=lambda f: (f.get("line", 1 << 30), f["id"]))
+    return {"id": source_id, "props": props, "publisher": rows[0]["publisher"],
+            "publisher_id": rows[0]["publisher_id"], "authors": rows[0]["authors"], "facts": facts,
+            "in_text_order": bool(line_of)}

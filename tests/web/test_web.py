@@ -1,0 +1,216 @@
+"""`kg serve`: every route and its .json in process (Starlette's TestClient) against the real test
+server holding the seed, asserting the answers (the agencies, the quotes, the sources); the pages
+clicked in headless Chromium through a real HTTP server; hostile text stays text; errors are 4xx
+pages that say why (503 when Neo4j does not answer), never a traceback."""
+
+from __future__ import annotations
+
+import html
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.testclient import TestClient
+
+from kg.config import Settings
+from kg.graph.db import Database
+from kg.server.ports import free_port
+from kg.web.app import create_app
+from tests.conftest import ROOT, ServerHandle
+
+TEXTS = ROOT.parent / "shared" / "sources"
+CHROMIUM = Path("/usr/bin/chromium")
+CTV = "src-ctv-edmonton-2020-02-28"
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture(scope="module")
+def client(seeded: Database, _guarded: ServerHandle) -> Iterator[TestClient]:
+    with TestClient(create_app(_guarded.settings, TEXTS), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_the_front_page_counts_kinds_and_lists_questions_and_sources(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "Stop orders" in page.text and 'href="/question/stop-orders"' in page.text
+    assert f'href="/source/{CTV}"' in page.text
+    data = client.get("/index.json").json()
+    counts = {c["kind"]: c["n"] for c in data["counts"]}
+    assert counts["Source"] == 2 and counts["PoliceAgency"] >= 5
+    assert len(data["questions"]) == 15 and data["revision"]
+    assert data["revision"] in page.text  # the revision the page was made on
+
+
+def test_an_entity_page_shows_each_fact_with_its_quote_and_source(client: TestClient) -> None:
+    data = client.get("/entity/toronto-police.json").json()
+    assert data["name"] == "Toronto Police Service" and data["kind"] == "PoliceAgency"
+    used = data["groups"]["used →"]
+    clearview = next(f for f in used if f["other"]["id"] == "clearview-app")
+    assert clearview["citations"] and all(c["quote"] and c["source"] for c in clearview["citations"])
+    page = client.get("/entity/toronto-police")
+    assert page.status_code == 200 and "Toronto Police Service" in page.text
+    assert 'href="/entity/clearview-app"' in page.text and clearview["citations"][0]["quote"] in page.text
+    assert f'href="/source/{clearview["citations"][0]["source"]}"' in page.text
+    graph = client.get("/entity/toronto-police/graph")
+    assert graph.status_code == 200 and "Toronto Police Service" in graph.text
+
+
+def test_a_source_page_lists_what_it_reports_in_the_order_of_the_text(client: TestClient) -> None:
+    data = client.get(f"/source/{CTV}.json").json()
+    assert data["publisher_id"] == "ctv-news" and data["in_text_order"] is True
+    lines = [f["line"] for f in data["facts"] if "line" in f]
+    assert len(lines) == len(data["facts"]) > 5 and lines == sorted(lines)
+    quotes = [f["quote"] for f in data["facts"]]
+    assert any("auto theft investigation" in q for q in quotes)
+    page = client.get(f"/source/{CTV}")
+    assert "in the order of the text" in page.text and "auto theft investigation" in page.text
+
+
+def test_a_question_answers_with_linked_cells_and_footnoted_quotes(client: TestClient) -> None:
+    page = client.get("/question/stop-orders", params={"agency": "Toronto police"})
+    assert page.status_code == 200
+    assert '<a href="/entity/mark-saunders">Mark Saunders</a>' in page.text
+    assert 'id="note-1"' in page.text and "/source/" in page.text
+    assert "Permalink: <a href=\"/question/stop-orders?agency=Toronto+police&amp;rev=" in page.text
+    data = client.get("/question/stop-orders.json", params={"agency": "Toronto police"}).json()
+    assert data["rows"][-1]["ordered_by"] == "Mark Saunders" and data["params"] == {"agency": "Toronto police"}
+    assert data["permalink"].startswith("/question/stop-orders?agency=Toronto+police&rev=")
+    csv = client.get("/question/stop-orders.csv", params={"agency": "Toronto police"})
+    assert csv.headers["content-type"].startswith("text/csv") and csv.text.startswith("ordered_by,")
+    md = client.get("/question/stop-orders.md", params={"agency": "Toronto police"})
+    assert "| Mark Saunders |" in md.text and "[^1]:" in md.text
+
+
+def test_a_cut_answer_says_so_and_a_permalink_of_another_revision_too(client: TestClient) -> None:
+    page = client.get("/question/stop-orders", params={"limit": "1"})
+    assert "Cut short" in page.text
+    old = client.get("/question/stop-orders", params={"limit": "1", "rev": "an-older-graph"})
+    assert "The graph changed since this link was made" in old.text
+    assert "The graph changed" not in page.text
+
+
+def test_search_counts_by_kind_and_filters(client: TestClient) -> None:
+    data = client.get("/search.json", params={"q": "Clearview"}).json()
+    assert data["counts"] and data["hits"][0]["name"].startswith("Clearview")
+    kind = next(iter(data["counts"]))
+    only = client.get("/search.json", params={"q": "Clearview", "kind": kind}).json()
+    assert {h["label"] for h in only["hits"]} == {kind} and len(only["hits"]) == data["counts"][kind]
+    assert "Clearview" in client.get("/search", params={"q": "Clearview"}).text
+
+
+@pytest.mark.parametrize(("path", "status", "says", "offers"), [
+    ("/entity/toronto-polic", 404, "no entity with the id 'toronto-polic'", "/entity/toronto-police"),
+    ("/entity/nobody.json", 404, "no entity with the id 'nobody'", None),
+    ("/source/src-ctv-edmonton", 404, "no source with the id 'src-ctv-edmonton'", f"/source/{CTV}"),
+    ("/question/stop-order", 404, "no question named 'stop-order'", "/question/stop-orders"),
+    ("/question/stop-orders?as_of=2020-13", 400, "parameter 'as_of' expects date", None),
+    ("/question/stop-orders?limit=0", 400, "limit", None),
+    ("/question/stop-orders?cypher=MATCH+(n)+DETACH+DELETE+n", 400, "takes no parameter 'cypher'", None),
+    ("/nowhere/../etc/passwd", 404, "no page at", None),
+])
+def test_bad_requests_get_a_page_that_says_why(client: TestClient, seeded: Database, path: str, status: int,
+                                               says: str, offers: str | None) -> None:
+    before = seeded.read("MATCH (n) RETURN count(n) AS n")
+    page = client.get(path)
+    assert page.status_code == status and says in html.unescape(page.text), page.text
+    assert "Traceback" not in page.text and "MATCH (" not in page.text
+    if offers:
+        assert f'href="{offers}"' in page.text
+    assert seeded.read("MATCH (n) RETURN count(n) AS n") == before
+
+
+def test_only_get_and_head(client: TestClient) -> None:
+    assert client.head("/").status_code == 200
+    refused = client.post("/question/stop-orders", data={"agency": "x"})
+    assert refused.status_code == 405 and "kg only reads" in refused.text
+
+
+def test_every_page_carries_the_security_headers(client: TestClient) -> None:
+    for path in ("/", "/entity/eps", f"/source/{CTV}.json", "/question/stop-orders", "/nowhere"):
+        headers = client.get(path).headers
+        assert "default-src 'none'" in headers["content-security-policy"] and "script-src" not in \
+            headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+
+
+def test_hostile_text_stays_text(client: TestClient) -> None:
+    evil = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1">'
+    for path, params in (("/search", {"q": evil}), ("/question/stop-orders", {"agency": evil})):
+        page = client.get(path, params=params)
+        assert "<script>window" not in page.text and "<img src=x" not in page.text
+        assert page.status_code in (200, 400)
+
+
+def test_neo4j_away_is_a_503_that_says_so() -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(uri=f"bolt://127.0.0.1:{port}", username="neo4j", password="not-used", database="neo4j")
+    with TestClient(create_app(settings, None), raise_server_exceptions=False) as away:
+        page = away.get("/")
+        assert page.status_code == 503 and "does not answer just now" in page.text
+        assert away.get("/index.json").json()["status"] == 503
+
+
+# --- in a real browser, through a real HTTP server -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def served(seeded: Database, _guarded: ServerHandle) -> Iterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(_guarded.settings, TEXTS), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (the test setup, .ci/run, installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def test_a_reader_fills_a_question_follows_a_cell_and_searches(served: str, browser: Any) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(served + "/")
+    page.get_by_role("link", name="Stop orders").click()
+    page.get_by_label("agency").fill("Toronto police")
+    page.get_by_label("as_of").fill("2020-02-05")
+    page.get_by_role("button", name="Answer").click()
+    page.wait_for_url("**/question/stop-orders?agency=Toronto+police&as_of=2020-02-05*")
+    assert page.locator("table.answer tbody tr").count() >= 1
+    page.locator("table.answer").get_by_role("link", name="Mark Saunders").first.click()
+    page.wait_for_url("**/entity/mark-saunders")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Mark Saunders")
+    page.get_by_label("Search names, aliases and quotes").fill("<script>window.pwned=1</script>")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search?q=*")
+    assert "<script>window.pwned=1</script>" in page.get_by_role("heading", level=1).inner_text()
+    assert page.evaluate("() => window.pwned") is None
+    assert errors == []
+    page.close()
