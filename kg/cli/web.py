@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from kg.cli.app import Connection, app, err
 from kg.cli.options import TextsDir
+
+OUT = Path("out") / "site"
 
 
 @app.command()
@@ -28,13 +31,15 @@ def serve(
     """
     import uvicorn
 
+    from kg.graph.db import Database
     from kg.seed.texts import texts_dir
     from kg.web.app import create_app
 
     conn: Connection = ctx.obj
     settings = conn.settings()
     folder = texts_dir(texts)
-    create_app(settings, folder).state.web.db.server_info()  # Neo4j answers, or one line and exit 1
+    with Database(settings) as db:
+        db.server_info()  # Neo4j answers, or one line and exit 1
     err(f"serving the graph of {settings.uri} at http://{host}:{port}/ (Ctrl-C stops)")
     if workers == 1:
         uvicorn.run(create_app(settings, folder), host=host, port=port, log_level="warning")
@@ -45,3 +50,28 @@ def serve(
         if value:
             os.environ[name] = value
     uvicorn.run("kg.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+@app.command()
+def site(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", help="the folder to write (replaced whole)")] = OUT,
+    graphs: Annotated[bool, typer.Option("--graphs/--no-graphs", help="each entity's neighbourhood drawn "
+                                         "(a page of its own)")] = True,
+    texts: TextsDir = None,
+) -> None:
+    """Write the pages of `kg serve` as static files: every entity, source and question (with its
+    defaults and its example), each PATH/index.html with its .json beside, links relative, search
+    from a prebuilt index. Any static file server serves the folder, with no Python and no Neo4j.
+
+    \b
+    Example: kg site --out out/site && python -m http.server -d out/site 8001
+    """
+    from kg.seed.texts import texts_dir
+    from kg.web.site import build_site
+
+    conn: Connection = ctx.obj
+    with conn.open() as db:
+        report = build_site(db, out, texts_dir(texts), graphs=graphs)
+    err(report.summary(out))
+    err(f"serve it with: python -m http.server -d {out} 8001   (then open http://127.0.0.1:8001/)")

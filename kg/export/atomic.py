@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -33,15 +33,20 @@ def atomic_file(path: Path) -> Iterator[IO[str]]:
         raise
 
 
+def _csv_only(folder: Path) -> bool:
+    return all(p.suffix == ".csv" for p in folder.iterdir())
+
+
 @contextmanager
-def atomic_dir(path: Path) -> Iterator[Path]:
+def atomic_dir(path: Path, replaceable: Callable[[Path], bool] = _csv_only,
+               what: str = "a folder of kg's CSV files") -> Iterator[Path]:
     """A folder built beside `path` and renamed onto it only when the block succeeds; an existing
-    folder is replaced only if it holds nothing but kg's CSV files."""
+    folder is replaced only if `replaceable` says it is kg's own (by default: nothing but CSV files)."""
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise KgError(f"cannot write {path}: folder {parent} does not exist")
-    if path.exists() and (not path.is_dir() or any(p.suffix != ".csv" for p in path.iterdir())):
-        raise KgError(f"{path} exists and is not a folder of kg's CSV files; choose a new folder")
+    if path.exists() and (not path.is_dir() or not replaceable(path)):
+        raise KgError(f"{path} exists and is not {what}; choose a new folder")
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=parent))
     except OSError as e:

@@ -77,8 +77,8 @@ class Web:
     """The application's state: one Database (the driver reconnects by itself when Neo4j returns),
     the templates, the questions and the texts folder."""
 
-    def __init__(self, settings: Settings, texts: Path | None = None) -> None:
-        self.db = WebDatabase(settings)
+    def __init__(self, db: Database, texts: Path | None = None) -> None:
+        self.db = db
         self.texts = texts
         self.env = Environment(loader=PackageLoader("kg.web", "templates"),
                                autoescape=select_autoescape(default=True, default_for_string=True))
@@ -86,15 +86,39 @@ class Web:
 
     # --- responses -----------------------------------------------------------------------------
 
+    def html(self, template: str, link: Callable[[str], str], **context: Any) -> str:
+        """A page from its template; `link` turns a site path (`/entity/eps`) into the href to write."""
+        return self.env.get_template(template).render(link=link, **context)
+
     def page(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         revision = context.get("revision")
         asked = request.query_params.get("rev")
         context["changed"] = bool(asked and revision is not None and asked != revision.tag)
-        html = self.env.get_template(template).render(request=request, **context)
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(self.html(template, _absolute, **context), status_code=status)
+
+    def answer(self, query: Query, asked: dict[str, str]) -> dict[str, Any]:
+        """What a question's page shows for these parameters (no answer while a required one is missing)."""
+        missing = [p.name for p in query.params.values() if p.required and p.name not in asked]
+        results = None if missing else run(self.db, query, asked)
+        sources = source_details(self.db, cited(results.rows)) if results else {}
+        names = facts.names(self.db) if any(p.type == "entity" for p in query.params.values()) else []
+        return {"q": query, "asked": asked, "results": results, "missing": missing, "names": names,
+                "table": _table(query, results, sources) if results else None}
+
+    def answer_data(self, query: Query, results: Results, asked: dict[str, str], revision: facts.Revision,
+                    permalink: str | None) -> dict[str, Any]:
+        return {"question": query.name, "title": query.title, "params": asked, "revision": revision.tag,
+                "permalink": permalink, "columns": results.columns, "rows": results.rows,
+                "truncated": results.truncated, "notes": results.notes}
+
+    def answer_text(self, query: Query, results: Results, fmt: str) -> str:
+        out = io.StringIO()
+        sources = source_details(self.db, cited(results.rows)) if fmt == "markdown" else None
+        render(results.columns, results.rows, fmt, out, title=query.title, sources=sources, notes=results.notes)
+        return out.getvalue()
 
     def data(self, value: Any, status: int = 200) -> JSONResponse:
-        return JSONResponse(json.loads(json.dumps(value, default=_plain)), status_code=status)
+        return JSONResponse(plain(value), status_code=status)
 
     # --- pages ---------------------------------------------------------------------------------
 
@@ -150,18 +174,22 @@ class Web:
         if unknown:
             raise UsageError(f"question {name!r} takes no parameter {unknown[0]!r} "
                              f"(it takes: {', '.join(query.params) or 'none'})")
-        missing = [p.name for p in query.params.values() if p.required and p.name not in asked]
-        results = None if missing else run(self.db, query, asked)
         revision = facts.revision(self.db)
+        permalink = _permalink(name, asked, revision.tag)
         if fmt != "html":
-            if results is None:
+            missing = [p.name for p in query.params.values() if p.required and p.name not in asked]
+            if missing:
                 raise UsageError(f"question {name!r} needs {', '.join(missing)}")
-            return self._answer(query, results, asked, fmt, revision)
-        sources = source_details(self.db, cited(results.rows)) if results else {}
-        names = facts.names(self.db) if any(p.type == "entity" for p in query.params.values()) else []
-        return self.page(request, "question.html", revision=revision, q=query, asked=asked, results=results,
-                         table=_table(query, results, sources) if results else None, missing=missing,
-                         permalink=_permalink(name, asked, revision.tag), names=names)
+            results = run(self.db, query, asked)
+            if fmt == "json":
+                return self.data(self.answer_data(query, results, asked, revision, permalink))
+            media = "text/csv" if fmt == "csv" else "text/markdown"
+            return PlainTextResponse(self.answer_text(query, results, fmt), media_type=f"{media}; charset=utf-8")
+        query_string = request.url.query
+        formats = {label: f"/question/{name}{suffix}?{query_string}"
+                   for label, suffix in (("JSON", ".json"), ("CSV", ".csv"), ("Markdown", ".md"))}
+        return self.page(request, "question.html", revision=revision, permalink=permalink, formats=formats,
+                         static=False, **self.answer(query, asked))
 
     def search(self, request: Request) -> Response:
         fmt = "json" if request.url.path == "/search.json" else "html"
@@ -177,26 +205,14 @@ class Web:
         revision = facts.revision(self.db)
         if fmt == "json":
             return self.data({"revision": revision.tag, "q": text, "kind": kind, "counts": per_kind, "hits": shown})
-        return self.page(request, "search.html", revision=revision, q=text, kind=kind, counts=per_kind, hits=shown)
+        return self.page(request, "search.html", revision=revision, q=text, kind=kind, counts=per_kind, hits=shown,
+                         query_string=request.url.query)
 
     def _missing(self, what: str, wanted: str) -> NotFound:
         rows = facts.sources(self.db) if what == "source" else facts.names(self.db)
         by_id = {r["id"]: r.get("title") or r.get("name") or r["id"] for r in rows}
         close = facts.closest(wanted, list(by_id))
         return NotFound(f"no {what} with the id {wanted!r}", [(by_id[i], f"/{what}/{i}") for i in close])
-
-    def _answer(self, query: Query, results: Results, asked: dict[str, str], fmt: str,
-                revision: facts.Revision) -> Response:
-        if fmt == "json":
-            return self.data({"question": query.name, "title": query.title, "params": asked,
-                              "revision": revision.tag, "permalink": _permalink(query.name, asked, revision.tag),
-                              "columns": results.columns, "rows": results.rows, "truncated": results.truncated,
-                              "notes": results.notes})
-        out = io.StringIO()
-        sources = source_details(self.db, cited(results.rows)) if fmt == "markdown" else None
-        render(results.columns, results.rows, fmt, out, title=query.title, sources=sources, notes=results.notes)
-        media = "text/csv" if fmt == "csv" else "text/markdown"
-        return PlainTextResponse(out.getvalue(), media_type=f"{media}; charset=utf-8")
 
     # --- errors --------------------------------------------------------------------------------
 
@@ -208,7 +224,16 @@ class Web:
                          closest=closest or [])
 
 
-def _plain(value: Any) -> Any:
+def _absolute(path: str) -> str:
+    return path
+
+
+def plain(value: Any) -> Any:
+    """A page's data as JSON values (dataclasses as their fields)."""
+    return json.loads(json.dumps(value, default=_fields))
+
+
+def _fields(value: Any) -> Any:
     if hasattr(value, "__dict__"):
         return {k: v for k, v in vars(value).items() if not k.startswith("_")}
     return str(value)
@@ -257,7 +282,7 @@ def _table(query: Query, results: Results, sources: dict[str, dict[str, Any]]) -
 
 def create_app(settings: Settings | None = None, texts: Path | None = None) -> Starlette:
     """The application (uvicorn calls this as a factory: `kg serve`)."""
-    web = Web(settings or Settings.resolve(), texts if texts is not None else texts_dir(None))
+    web = Web(WebDatabase(settings or Settings.resolve()), texts if texts is not None else texts_dir(None))
 
     def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:

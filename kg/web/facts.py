@@ -175,3 +175,18 @@ def source(db: Database, source_id: str, texts: Path | None = None) -> dict[str,
     return {"id": source_id, "props": props, "publisher": rows[0]["publisher"],
             "publisher_id": rows[0]["publisher_id"], "authors": rows[0]["authors"], "facts": facts,
             "in_text_order": bool(line_of)}
+
+
+def entity_ids(db: Database) -> list[str]:
+    """The id of every entity page (every node but the sources), in order."""
+    rows = db.read(f"MATCH (n:{BASE_LABEL}) WHERE NOT n:{SOURCE_LABEL} RETURN n.id AS id ORDER BY id")
+    return [r["id"] for r in rows]
+
+
+def search_index(db: Database) -> list[dict[str, Any]]:
+    """What the static site's search reads: each entity's name, kind, aliases and quotes, with its page."""
+    rows = db.read(f"MATCH (n:{BASE_LABEL}) WHERE NOT n:{SOURCE_LABEL} "
+                   f"RETURN n.id AS id, coalesce(n.name, n.id) AS name, "
+                   f"[l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind, coalesce(n.aliases, []) AS aliases, "
+                   "coalesce(n.quotes, []) AS quotes ORDER BY name, id")
+    return [{**r, "href": f"entity/{r['id']}/"} for r in rows]

@@ -6,6 +6,7 @@ pages that say why (503 when Neo4j does not answer), never a traceback."""
 from __future__ import annotations
 
 import html
+import json
 import socket
 import threading
 import time
@@ -212,5 +213,90 @@ def test_a_reader_fills_a_question_follows_a_cell_and_searches(served: str, brow
     page.wait_for_url("**/search?q=*")
     assert "<script>window.pwned=1</script>" in page.get_by_role("heading", level=1).inner_text()
     assert page.evaluate("() => window.pwned") is None
+    assert errors == []
+    page.close()
+
+
+# --- kg site: the same pages as static files ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site(seeded: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kg.web.site import build_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    report = build_site(seeded, out, TEXTS, graphs=False)
+    assert report.pages > 100
+    return out
+
+
+def test_the_site_has_every_page_with_its_json_beside(site: Path, seeded: Database) -> None:
+    ids = [r["id"] for r in seeded.read("MATCH (n:Entity) WHERE NOT n:Source RETURN n.id AS id")]
+    assert all((site / "entity" / i / "index.html").is_file() and (site / "entity" / f"{i}.json").is_file()
+               for i in ids)
+    assert (site / "source" / CTV / "index.html").is_file()
+    ctv = json.loads((site / "source" / f"{CTV}.json").read_text())
+    assert any("auto theft investigation" in f.get("quote", "") for f in ctv["facts"])
+    example = json.loads((site / "question" / "stop-orders" / "example.json").read_text())
+    assert example["params"]["agency"] == "Toronto police" and example["rows"][-1]["ordered_by"] == "Mark Saunders"
+    assert (site / "question" / "stop-orders.csv").read_text().startswith("ordered_by,")
+    # links are relative: no page links to the root of a server
+    for page in site.rglob("index.html"):
+        assert 'href="/' not in page.read_text() and 'action="/' not in page.read_text(), page
+
+
+def test_writing_the_site_again_replaces_it_but_never_another_folder(site: Path, seeded: Database,
+                                                                     tmp_path: Path) -> None:
+    from kg.errors import KgError
+    from kg.web.site import build_site
+
+    build_site(seeded, site, TEXTS, graphs=False)  # its own folder: replaced whole
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep me")
+    with pytest.raises(KgError, match="is not a folder `kg site` wrote"):
+        build_site(seeded, other, TEXTS, graphs=False)
+    assert (other / "mine.txt").read_text() == "keep me"
+
+
+@pytest.fixture(scope="module")
+def static_server(site: Path) -> Iterator[str]:
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
+def test_the_static_site_works_in_a_browser_search_included(static_server: str, browser: Any) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(static_server + "/")
+    page.get_by_role("link", name="Stop orders").click()
+    page.wait_for_url("**/question/stop-orders/")
+    page.get_by_role("link", name="with its example parameters").click()
+    page.wait_for_url("**/question/stop-orders/example/")
+    page.locator("table.answer").get_by_role("link", name="Mark Saunders").first.click()
+    page.wait_for_url("**/entity/mark-saunders/")
+    page.get_by_label("Search names, aliases and quotes").fill("Saunders")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search/?q=Saunders")
+    page.wait_for_selector("#kg-hits li")
+    assert "Mark Saunders" in page.locator("#kg-hits").inner_text()
+    page.get_by_label("Search names, aliases and quotes").fill('<img src=x onerror="window.pwned=1"> police')
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_function("() => document.getElementById('kg-search-status').textContent.includes('found')")
+    assert page.evaluate("() => window.pwned") is None
+    assert "<img src=x" in page.locator("#kg-search-title").inner_text()  # as text
     assert errors == []
     page.close()

@@ -1,0 +1,145 @@
+"""`kg site --out DIR`: the pages of `kg serve` as static files. Every entity, source and question
+page is `PATH/index.html` with its `.json` beside (`entity/eps/index.html`, `entity/eps.json`);
+answers also `.csv` and `.md`. Links are relative, so any static file server, or a subfolder of a
+newsroom's site, serves the folder with no Python and no Neo4j. Search reads a prebuilt index of
+names, aliases and quotes (`search/index.json`) in the browser. The folder is written whole or not
+at all (kg/export/atomic.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KgError
+from kg.export.atomic import atomic_dir
+from kg.graph.db import Database
+from kg.questions.catalogue import Query, catalogue
+from kg.views.page import render as view_page
+from kg.web import facts
+from kg.web.app import HERE, Web, plain
+
+#: ids that are safe as folder names (the seed's own rule for ids)
+SAFE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+#: the file that marks a folder as a site kg wrote (so that writing it again may replace it)
+MARKER = ".kg-site"
+
+
+@dataclass
+class SiteReport:
+    pages: int
+    files: int
+    seconds: float
+
+    def summary(self, out: Path) -> str:
+        return f"wrote {self.pages} pages ({self.files} files) to {out} in {self.seconds:.1f}s"
+
+
+def relative(page: str) -> Callable[[str], str]:
+    """The `link` of a page at `page` (a path in the site, such as entity/eps/index.html): a site path
+    (`/entity/x`, `/entity/x.json`, `/`) as a relative href (`../x/`, `../x.json`, `../../`)."""
+    up = "../" * page.count("/")
+
+    def link(path: str) -> str:
+        inner = path.lstrip("/")
+        if not inner:
+            return up or "./"
+        last = inner.rsplit("/", 1)[-1]
+        return up + inner + ("" if "." in last or inner.endswith("/") else "/")
+    return link
+
+
+def _safe(kind: str, value: str) -> str:
+    if not SAFE_ID.fullmatch(value):
+        raise KgError(f"{kind} id {value!r} cannot be a page of the static site (ids are a-z, 0-9 and -)")
+    return value
+
+
+class _Writer:
+    def __init__(self, web: Web, root: Path, revision: facts.Revision) -> None:
+        self.web, self.root, self.revision = web, root, revision
+        self.pages = self.files = 0
+
+    def text(self, path: str, text: str) -> None:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        self.files += 1
+
+    def json(self, path: str, value: Any) -> None:
+        self.text(path, json.dumps(plain(value), ensure_ascii=False, indent=1) + "\n")
+
+    def page(self, path: str, template: str, **context: Any) -> None:
+        self.text(path, self.web.html(template, relative(path), revision=self.revision, changed=False, **context))
+        self.pages += 1
+
+
+def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool = True) -> SiteReport:
+    """Write the static site of the graph `db` holds into the folder `out` (replaced whole)."""
+    started = time.perf_counter()
+    web = Web(db, texts)
+    revision = facts.revision(db)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_dir(out, lambda folder: (folder / MARKER).is_file() or not any(folder.iterdir()),
+                    "a folder `kg site` wrote") as root:
+        (root / MARKER).write_text("written by kg site; kg site replaces this folder whole\n", encoding="utf-8")
+        w = _Writer(web, root, revision)
+        questions = catalogue()
+        index: dict[str, Any] = {"revision": revision.tag, "counts": facts.counts(db), "sources": facts.sources(db),
+                 "questions": [{"name": q.name, "title": q.title, "description": q.description}
+                               for q in questions.values()]}
+        w.page("index.html", "index.html", counts=index["counts"], sources=index["sources"],
+               questions=index["questions"])
+        w.json("index.json", index)
+        for entity_id in facts.entity_ids(db):
+            found = facts.entity(db, _safe("entity", entity_id))
+            assert found is not None
+            w.page(f"entity/{entity_id}/index.html", "entity.html", e=found, graphs=graphs)
+            w.json(f"entity/{entity_id}.json", {"revision": revision.tag, **found})
+            if graphs:
+                w.text(f"entity/{entity_id}/graph/index.html", view_page(db, focus=entity_id, depth=1))
+                w.pages += 1
+        for s in index["sources"]:
+            found = facts.source(db, _safe("source", s["id"]), texts)
+            assert found is not None
+            w.page(f"source/{s['id']}/index.html", "source.html", s=found)
+            w.json(f"source/{s['id']}.json", {"revision": revision.tag, **found})
+        for query in questions.values():
+            _question(w, query)
+        entries = facts.search_index(db)
+        w.json("search/index.json", entries)
+        w.page("search/index.html", "site_search.html", entries=len(entries))
+        w.page("404.html", "error.html", status_code=404, message="no page here", closest=[])
+        shutil.copytree(HERE / "static", root / "static")
+        w.files += len(list((HERE / "static").iterdir()))
+    return SiteReport(w.pages, w.files, time.perf_counter() - started)
+
+
+def _question(w: _Writer, query: Query) -> None:
+    """A question's page with its defaults (or, when it needs a parameter, its example), and with its
+    example parameters when they differ: `question/NAME/` and `question/NAME/example/`."""
+    example = query.example_args(optional=True)
+    needs = any(p.required for p in query.params.values())
+    variants = [("", example)] if needs else [("", {})] + ([("example", example)] if example else [])
+    for folder, asked in variants:
+        base = f"question/{query.name}" + (f"/{folder}" if folder else "")
+        other = None
+        if len(variants) > 1:
+            other = ({"href": f"/question/{query.name}/example", "text": "with its example parameters"} if not folder
+                     else {"href": f"/question/{query.name}", "text": "with its defaults"})
+        context = w.web.answer(query, asked)
+        formats = {label: relative(f"{base}/index.html")(f"/{base}{suffix}")
+                   for label, suffix in (("JSON", ".json"), ("CSV", ".csv"), ("Markdown", ".md"))}
+        w.page(f"{base}/index.html", "question.html", permalink=None, formats=formats, static=True, other=other,
+               **context)
+        results = context["results"]
+        if results is None:  # a required parameter without an example: the page says what to give
+            continue
+        w.json(f"{base}.json", w.web.answer_data(query, results, asked, w.revision, None))
+        w.text(f"{base}.csv", w.web.answer_text(query, results, "csv"))
+        w.text(f"{base}.md", w.web.answer_text(query, results, "markdown"))
