@@ -1,5 +1,5 @@
 # Two commands for a fresh machine (see README.md):
-#   make demo   the main job: Neo4j up, seed loaded, every named question answered, an HTML view written
+#   make demo   the main job: Neo4j up, seed loaded, every named question answered, HTML views and the site written
 #   make test   ruff, mypy, import-linter, deptry, and the whole test suite against a real Neo4j
 #   make test-docker  the Docker paths (docker-compose.yml, kg db up --backend docker, testcontainers),
 #               a pytest run of their own, on images tests/docker/build-images builds offline
@@ -29,6 +29,9 @@ demo: setup
 	$(BIN)/kg query run-all --out $(OUT)/answers
 	$(BIN)/kg viz --out $(OUT)/graph.html
 	$(BIN)/kg viz --query denied-then-admitted --out $(OUT)/denied-then-admitted.html
+	$(BIN)/kg site --out $(OUT)/site
+	@echo "the site: python3 -m http.server -d $(OUT)/site 8001, then http://127.0.0.1:8001/"
+	@echo "the web app: $(BIN)/kg serve, then http://127.0.0.1:8000/"
 
 # ruff and mypy; the layers and the absence of import circles (import-linter, the contracts in
 # pyproject.toml, drawn in docs/architecture.md); every module kg imports declared (deptry)

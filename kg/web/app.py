@@ -205,8 +205,8 @@ class Web:
         revision = facts.revision(self.db)
         if fmt == "json":
             return self.data({"revision": revision.tag, "q": text, "kind": kind, "counts": per_kind, "hits": shown})
-        return self.page(request, "search.html", revision=revision, q=text, kind=kind, counts=per_kind, hits=shown,
-                         query_string=request.url.query)
+        return self.page(request, "search.html", revision=revision, q=text, search_text=text, kind=kind,
+                         counts=per_kind, hits=shown, query_string=request.url.query)
 
     def _missing(self, what: str, wanted: str) -> NotFound:
         rows = facts.sources(self.db) if what == "source" else facts.names(self.db)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import shutil
 import socket
 import threading
 import time
@@ -26,6 +28,17 @@ from tests.conftest import ROOT, ServerHandle
 
 TEXTS = ROOT.parent / "shared" / "sources"
 CHROMIUM = Path("/usr/bin/chromium")
+DOCS_IMG = ROOT / "docs" / "img"
+
+
+def shoot(page: Any, folder: Path, name: str) -> None:
+    """A screenshot of the page; into docs/img/ too when asked to (KG_UPDATE_SCREENSHOTS=1), for docs/web.md."""
+    shot = folder / name
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if os.environ.get("KG_UPDATE_SCREENSHOTS") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, DOCS_IMG / name)
 CTV = "src-ctv-edmonton-2020-02-28"
 
 pytestmark = pytest.mark.db
@@ -193,8 +206,8 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-def test_a_reader_fills_a_question_follows_a_cell_and_searches(served: str, browser: Any) -> None:
-    page = browser.new_page()
+def test_a_reader_fills_a_question_follows_a_cell_and_searches(served: str, browser: Any, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -205,9 +218,11 @@ def test_a_reader_fills_a_question_follows_a_cell_and_searches(served: str, brow
     page.get_by_role("button", name="Answer").click()
     page.wait_for_url("**/question/stop-orders?agency=Toronto+police&as_of=2020-02-05*")
     assert page.locator("table.answer tbody tr").count() >= 1
+    shoot(page, tmp_path, "web-question.png")
     page.locator("table.answer").get_by_role("link", name="Mark Saunders").first.click()
     page.wait_for_url("**/entity/mark-saunders")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Mark Saunders")
+    shoot(page, tmp_path, "web-entity.png")
     page.get_by_label("Search names, aliases and quotes").fill("<script>window.pwned=1</script>")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/search?q=*")
