@@ -13,15 +13,14 @@ cuts nothing.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import re
-import shutil
-import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+
+# csv, json, shutil and textwrap are imported where they are used: `kg --help` reads FORMATS
+# from here (the CLI's choices) and needs none of them
 
 FORMATS = ("table", "records", "json", "csv", "markdown")
 #: the formats of answer files (`kg query run-all`), and their file suffixes
@@ -34,10 +33,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def to_json(rows: Sequence[dict[str, Any]]) -> str:
+    import json
+
     return json.dumps(list(rows), indent=2, ensure_ascii=False, default=str)
 
 
 def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
@@ -47,6 +50,8 @@ def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
 
 
 def _csv_cell(value: Any) -> Any:
+    import json
+
     if value is None:
         return ""
     if isinstance(value, list | dict):
@@ -81,6 +86,8 @@ def _table_cell(value: Any) -> str:
 
 
 def terminal_width() -> int:
+    import shutil
+
     return max(40, shutil.get_terminal_size((100, 24)).columns)
 
 
@@ -109,6 +116,8 @@ def table_fits(columns: Sequence[str], rows: Sequence[dict[str, Any]], width: in
 def to_records(columns: Sequence[str], rows: Sequence[dict[str, Any]], width: int,
                title: str | None = None) -> str:
     """One block per row, one line per column (wrapped to `width` under its value); nothing cut."""
+    import textwrap
+
     label = max((len(c) for c in columns), default=0) + 2
     text_width = max(20, width - label)
     lines = [title, ""] if title else []

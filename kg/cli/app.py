@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from kg import project, versions
+from kg import versions
 from kg.errors import KgError, ValidationFailed
 
 if TYPE_CHECKING:
@@ -114,6 +114,8 @@ def root(
     from an option, so it stays out of shell history and process lists."""
     # the driver logs retries and defunct connections as warnings; kg reports errors itself, once
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
+    from kg import project
+
     project.use(project_dir)
     ctx.obj = Connection(uri, username, database)
 
