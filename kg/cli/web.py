@@ -21,6 +21,8 @@ def serve(
                                            "with the network)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="the port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+    auth: Annotated[bool, typer.Option("--auth", help="every request must carry the token in KG_WEB_TOKEN "
+                                       "(as the password of a browser's login, or a Bearer token)")] = False,
     texts: TextsDir = None,
 ) -> None:
     """Serve the graph on the web, read-only: a page and a URL for every entity, source and
@@ -33,20 +35,28 @@ def serve(
 
     from kg.graph.db import Database
     from kg.seed.texts import texts_dir
-    from kg.web.app import create_app
+    from kg.web.app import TOKEN_ENV, create_app, token_from_environment
 
+    token = token_from_environment() if auth else None
+    if auth and token is None:
+        err(f"kg: --auth needs the token in the environment: set {TOKEN_ENV} (it is never an option, so it "
+            "stays out of shell history and process lists)")
+        raise typer.Exit(2)
     conn: Connection = ctx.obj
     settings = conn.settings()
     folder = texts_dir(texts)
     with Database(settings) as db:
         db.server_info()  # Neo4j answers, or one line and exit 1
-    err(f"serving the graph of {settings.uri} at http://{host}:{port}/ (Ctrl-C stops)")
+    asked = "; every request must carry the token" if token else ""
+    err(f"serving the graph of {settings.uri} at http://{host}:{port}/{asked} (Ctrl-C stops)")
+    if host not in ("127.0.0.1", "localhost", "::1") and token is None:
+        err(f"note: {host} shares the graph with that network, with no login (kg serve --auth asks for a token)")
     if workers == 1:
-        uvicorn.run(create_app(settings, folder), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings, folder, token), host=host, port=port, log_level="warning")
         return
     # each worker makes its own application, resolving the same settings (never the password in argv)
     for name, value in (("NEO4J_URI", conn.uri), ("NEO4J_USERNAME", conn.username), ("NEO4J_DATABASE", conn.database),
-                        ("KG_TEXTS", str(folder) if folder else None)):
+                        ("KG_TEXTS", str(folder) if folder else None), ("KG_WEB_AUTH", "1" if auth else None)):
         if value:
             os.environ[name] = value
     uvicorn.run("kg.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")

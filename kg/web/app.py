@@ -10,9 +10,12 @@ traceback, Cypher or password in a response.
 
 from __future__ import annotations
 
+import base64
+import hmac
 import io
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,8 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 
 HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
            "Cross-Origin-Opener-Policy": "same-origin"}
 SUFFIXES = {".json": "json", ".csv": "csv", ".md": "markdown"}
+#: the token `kg serve --auth` asks every request for
+TOKEN_ENV = "KG_WEB_TOKEN"
 MAX_QUERY_TEXT = 500  # characters of a search or of one parameter
 
 
@@ -280,8 +285,36 @@ def _table(query: Query, results: Results, sources: dict[str, dict[str, Any]]) -
     return {"columns": columns, "rows": rows, "notes": notes}
 
 
-def create_app(settings: Settings | None = None, texts: Path | None = None) -> Starlette:
-    """The application (uvicorn calls this as a factory: `kg serve`)."""
+def token_from_environment() -> str | None:
+    """The token `kg serve --auth` asks of every request (KG_WEB_TOKEN), if set."""
+    return os.environ.get(TOKEN_ENV) or None
+
+
+def authorised(header: str | None, token: str) -> bool:
+    """Whether an Authorization header carries the token: `Bearer TOKEN`, or Basic with any user and
+    the token as the password (so that a browser's login prompt works)."""
+    if not header:
+        return False
+    scheme, _, value = header.partition(" ")
+    given = ""
+    if scheme.lower() == "bearer":
+        given = value.strip()
+    elif scheme.lower() == "basic":
+        try:
+            given = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            return False
+    return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
+
+
+def create_app(settings: Settings | None = None, texts: Path | None = None, token: str | None = None) -> Starlette:
+    """The application (uvicorn calls this as a factory: `kg serve`). With `token`, every request
+    must carry it (see `authorised`); without one, the factory reads KG_WEB_TOKEN when KG_WEB_AUTH=1
+    (how `kg serve --auth --workers N` hands it to its workers, never on a command line)."""
+    if token is None and os.environ.get("KG_WEB_AUTH") == "1":
+        token = token_from_environment()
+        if token is None:
+            raise UsageError(f"kg serve --auth: set {TOKEN_ENV} in the environment")
     web = Web(WebDatabase(settings or Settings.resolve()), texts if texts is not None else texts_dir(None))
 
     def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
@@ -320,7 +353,12 @@ def create_app(settings: Settings | None = None, texts: Path | None = None) -> S
         return web.error(request, status, message.get(status, str(getattr(exc, "detail", "error"))))
 
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
+        if token is not None and not authorised(request.headers.get("authorization"), token):
+            response = web.error(request, 401, "this graph is shared with a token: give it as the password "
+                                               "(any user name), or as `Authorization: Bearer TOKEN`")
+            response.headers["WWW-Authenticate"] = 'Basic realm="kg", charset="UTF-8"'
+        else:
+            response = await call_next(request)
         own = response.headers.get("X-Kg-Own-Csp")
         if own:
             del response.headers["X-Kg-Own-Csp"]

@@ -24,7 +24,7 @@ from kg.config import Settings
 from kg.graph.db import Database
 from kg.server.ports import free_port
 from kg.web.app import create_app
-from tests.conftest import ROOT, ServerHandle
+from tests.conftest import ROOT, ServerHandle, run_kg
 
 TEXTS = ROOT.parent / "shared" / "sources"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -171,6 +171,28 @@ def test_neo4j_away_is_a_503_that_says_so() -> None:
         page = away.get("/")
         assert page.status_code == 503 and "does not answer just now" in page.text
         assert away.get("/index.json").json()["status"] == 503
+
+
+def test_with_a_token_every_request_must_carry_it(seeded: Database, _guarded: ServerHandle) -> None:
+    import base64
+
+    with TestClient(create_app(_guarded.settings, TEXTS, token="s3cret-Token"), raise_server_exceptions=False) as c:
+        refused = c.get("/entity/eps")
+        assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Basic realm=")
+        assert "Edmonton" not in refused.text and "s3cret" not in refused.text
+        assert c.get("/entity/eps.json").json()["status"] == 401
+        assert c.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert c.get("/", headers={"Authorization": "Basic !!not-base64"}).status_code == 401
+        basic = base64.b64encode(b"anyone:s3cret-Token").decode()
+        assert "Edmonton" in c.get("/entity/eps", headers={"Authorization": f"Basic {basic}"}).text
+        assert c.get("/entity/eps.json", headers={"Authorization": "Bearer s3cret-Token"}).json()["id"] == "eps"
+
+
+def test_serve_auth_without_a_token_is_one_line_and_exit_2(server: ServerHandle) -> None:
+    env = {k: v for k, v in server.env().items() if k != "KG_WEB_TOKEN"}
+    proc = run_kg("serve", "--auth", "--port", str(free_port()), env=env)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "set KG_WEB_TOKEN" in proc.stderr and "Traceback" not in proc.stderr
 
 
 # --- in a real browser, through a real HTTP server -----------------------------------------------
