@@ -40,6 +40,7 @@ from kg.questions.answers import cited, source_details
 from kg.questions.catalogue import Query, catalogue
 from kg.questions.run import Results, run
 from kg.questions.search import search
+from kg.seed.model import check_iso
 from kg.seed.texts import texts_dir
 from kg.views.page import render as view_page
 from kg.web import facts
@@ -140,7 +141,13 @@ class Web:
 
     def entity(self, request: Request) -> Response:
         entity_id, fmt = _split(request.path_params["id"])
-        found = facts.entity(self.db, entity_id)
+        as_of = request.query_params.get("as_of") or None
+        if as_of is not None:
+            try:
+                as_of = check_iso(as_of)
+            except ValueError as e:
+                raise UsageError(f"parameter 'as_of' expects date: {e}") from None
+        found = facts.entity(self.db, entity_id, as_of)
         if found is None:
             raise self._missing("entity", entity_id)
         revision = facts.revision(self.db)

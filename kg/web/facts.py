@@ -10,6 +10,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from kg.graph import when
 from kg.graph.db import Database, clean
 from kg.graph.schema import BASE_LABEL, LOAD_LABEL, SOURCE_LABEL
 from kg.seed.texts import Texts
@@ -101,9 +102,17 @@ def _dates(props: dict[str, Any]) -> dict[str, Any]:
             if k in ("date", "start", "end") or k.endswith(("_as_written", "_precision"))}
 
 
-def entity(db: Database, entity_id: str) -> dict[str, Any] | None:
+def standing(fact: Fact, at: str) -> str:
+    """Where a fact stands as of `at` (kg/graph/when.py): by its own date, its start, or the date of
+    the fact node at its other end (a statement's date)."""
+    date = fact.props.get("date") or fact.props.get("start") or fact.other.get("date")
+    return str(when.as_of(date, at))
+
+
+def entity(db: Database, entity_id: str, as_of: str | None = None) -> dict[str, Any] | None:
     """An entity (or a fact node) with its properties and every fact it takes part in, grouped by
-    relationship type and direction; None when no entity has this id."""
+    relationship type and direction; None when no entity has this id. With `as_of`, only the facts
+    known by then (`possible` ones marked), and how many undated ones were left out."""
     rows = db.read(f"MATCH (n:{BASE_LABEL} {{id: $id}}) WHERE NOT n:{SOURCE_LABEL} "
                    f"RETURN properties(n) AS props, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind",
                    {"id": entity_id})
@@ -119,6 +128,7 @@ def entity(db: Database, entity_id: str) -> dict[str, Any] | None:
         {"id": entity_id, "provenance": list(PROVENANCE)})
     titles = {s["id"]: s.get("title") or s["id"] for s in sources(db)}
     groups: dict[str, list[Fact]] = {}
+    undated = 0
     for r in rows_clean(rels):
         rprops = r["props"]
         own = _citations(rprops, titles)
@@ -127,12 +137,19 @@ def entity(db: Database, entity_id: str) -> dict[str, Any] | None:
                     own or _citations({"sources": r.get("sources"), "quotes": r.get("quotes"),
                                        "confidence": r.get("confidence")}, titles))
         fact.props["confidence"] = rprops.get("confidence") or r.get("confidence")
+        if as_of is not None:
+            fact.props["as_of"] = standing(fact, as_of)
+            if fact.props["as_of"] in (when.LATER, when.UNDATED):
+                undated += fact.props["as_of"] == when.UNDATED
+                continue
         label = f"{fact.words} →" if fact.outgoing else f"← {fact.words}"
         groups.setdefault(label, []).append(fact)
     return {"id": entity_id, "name": props.get("name") or entity_id, "kind": kind,
             "aliases": props.get("aliases") or [],
             "properties": {k: v for k, v in sorted(props.items()) if k not in SHOWN_APART},
-            "citations": _citations(props, titles), "groups": groups}
+            "citations": _citations(props, titles), "groups": groups, "as_of": as_of,
+            "notes": [f"{undated} undated {'fact' if undated == 1 else 'facts'} left out (as_of {as_of})"]
+            if undated else []}
 
 
 def rows_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

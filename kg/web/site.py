@@ -99,7 +99,7 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
         for entity_id in facts.entity_ids(db):
             found = facts.entity(db, _safe("entity", entity_id))
             assert found is not None
-            w.page(f"entity/{entity_id}/index.html", "entity.html", e=found, graphs=graphs)
+            w.page(f"entity/{entity_id}/index.html", "entity.html", e=found, graphs=graphs, static=True)
             w.json(f"entity/{entity_id}.json", {"revision": revision.tag, **found})
             if graphs:
                 w.text(f"entity/{entity_id}/graph/index.html", view_page(db, focus=entity_id, depth=1))

@@ -76,6 +76,19 @@ def test_an_entity_page_shows_each_fact_with_its_quote_and_source(client: TestCl
     assert graph.status_code == 200 and "Toronto Police Service" in graph.text
 
 
+def test_an_entity_page_stands_at_a_date(client: TestClient) -> None:
+    then = client.get("/entity/mark-saunders.json", params={"as_of": "2020-02-05"}).json()
+    stop = then["groups"]["ordered stop →"]
+    assert [f["other"]["id"] for f in stop] == ["toronto-police"] and stop[0]["props"]["as_of"] == "certain"
+    before = client.get("/entity/mark-saunders.json", params={"as_of": "2020-01"}).json()
+    assert "ordered stop →" not in before["groups"] and before["as_of"] == "2020-01"
+    assert all(f["props"]["as_of"] in ("certain", "possible") for g in before["groups"].values() for f in g)
+    page = client.get("/entity/mark-saunders", params={"as_of": "2020-01"})
+    assert "As of 2020-01" in page.text and 'name="as_of" value="2020-01"' in page.text
+    bad = client.get("/entity/mark-saunders", params={"as_of": "2020-13"})
+    assert bad.status_code == 400 and "expects date" in bad.text
+
+
 def test_a_source_page_lists_what_it_reports_in_the_order_of_the_text(client: TestClient) -> None:
     data = client.get(f"/source/{CTV}.json").json()
     assert data["publisher_id"] == "ctv-news" and data["in_text_order"] is True
