@@ -80,6 +80,8 @@ class Found:
     line: int
     end_line: int
     context: str
+    #: where it starts in the normalised text (orders quotes within a line)
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ class Article:
             start = at if start < 0 else start
             at += len(piece)
         first, last = self.line_at(start), self.line_at(at - 1)
-        return Found(first, last, self.raw_lines[first - 1].strip() if self.raw_lines else "")
+        return Found(first, last, self.raw_lines[first - 1].strip() if self.raw_lines else "", start)
 
     def locate(self, piece: str, start: int = 0) -> int:
         """The offset of `piece` from `start` where it neither begins nor ends inside a word (a

@@ -128,12 +128,16 @@ class Web:
 
     # --- pages ---------------------------------------------------------------------------------
 
+    def index_data(self, revision: facts.Revision) -> dict[str, Any]:
+        """The front page's data: the revision, counts by kind, the sources, the questions."""
+        return {"revision": revision.tag, "counts": facts.counts(self.db), "sources": facts.sources(self.db),
+                "questions": [{"name": q.name, "title": q.title, "description": q.description}
+                              for q in catalogue().values()]}
+
     def index(self, request: Request) -> Response:
         fmt = "json" if request.url.path == "/index.json" else "html"
         revision = facts.revision(self.db)
-        body = {"revision": revision.tag, "counts": facts.counts(self.db), "sources": facts.sources(self.db),
-                "questions": [{"name": q.name, "title": q.title, "description": q.description}
-                              for q in catalogue().values()]}
+        body = self.index_data(revision)
         if fmt == "json":
             return self.data(body)
         return self.page(request, "index.html", revision=revision, counts=body["counts"], sources=body["sources"],
@@ -157,7 +161,7 @@ class Web:
 
     def neighbourhood(self, request: Request) -> Response:
         entity_id = request.path_params["id"]
-        if facts.entity(self.db, entity_id) is None:
+        if not facts.exists(self.db, entity_id):
             raise self._missing("entity", entity_id)
         return HTMLResponse(view_page(self.db, focus=entity_id, depth=1), headers={"X-Kg-Own-Csp": "1"})
 

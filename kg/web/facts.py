@@ -109,10 +109,23 @@ def standing(fact: Fact, at: str) -> str:
     return str(when.as_of(date, at))
 
 
-def entity(db: Database, entity_id: str, as_of: str | None = None) -> dict[str, Any] | None:
+def exists(db: Database, entity_id: str) -> bool:
+    """Whether an entity page has this id."""
+    return bool(db.read(f"MATCH (n:{BASE_LABEL} {{id: $id}}) WHERE NOT n:{SOURCE_LABEL} RETURN 1 AS found",
+                        {"id": entity_id}))
+
+
+def titles_of(all_sources: list[dict[str, Any]]) -> dict[str, str]:
+    """Source id -> the title a citation shows (the id when there is none)."""
+    return {s["id"]: s.get("title") or s["id"] for s in all_sources}
+
+
+def entity(db: Database, entity_id: str, as_of: str | None = None,
+           titles: dict[str, str] | None = None) -> dict[str, Any] | None:
     """An entity (or a fact node) with its properties and every fact it takes part in, grouped by
     relationship type and direction; None when no entity has this id. With `as_of`, only the facts
-    known by then (`possible` ones marked), and how many undated ones were left out."""
+    known by then (`possible` ones marked), and how many undated ones were left out. `titles`: the
+    sources' titles, when the caller has them already (kg site, for every entity)."""
     rows = db.read(f"MATCH (n:{BASE_LABEL} {{id: $id}}) WHERE NOT n:{SOURCE_LABEL} "
                    f"RETURN properties(n) AS props, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind",
                    {"id": entity_id})
@@ -126,7 +139,7 @@ def entity(db: Database, entity_id: str, as_of: str | None = None) -> dict[str, 
         "o.confidence AS confidence, o.date AS date, o.date_as_written AS date_as_written "
         "ORDER BY type, outgoing DESC, coalesce(r.date, r.start, o.date, '9999'), o.name, o.id",
         {"id": entity_id, "provenance": list(PROVENANCE)})
-    titles = {s["id"]: s.get("title") or s["id"] for s in sources(db)}
+    titles = titles if titles is not None else titles_of(sources(db))
     groups: dict[str, list[Fact]] = {}
     undated = 0
     for r in rows_clean(rels):
@@ -180,18 +193,18 @@ def source(db: Database, source_id: str, texts: Path | None = None) -> dict[str,
     for f in facts:
         if f["what"] == "rel":
             f["words"] = words(f["kind"])
-    line_of: dict[str, int] = {}
+    offset_of: dict[int, int] = {}  # id(fact) -> where its quote starts in the text
     if texts is not None and props.get("text") and Texts(texts).has(str(props["text"])):
         article = Texts(texts).article(str(props["text"]))
         for f in facts:
             found = article.find(f.get("quote") or "")
             if found is not None:
                 f["line"] = found.line
-                line_of[f["id"]] = found.line
-    facts.sort(key=lambda f: (f.get("line", 1 << 30), f["id"]))
+                offset_of[id(f)] = found.offset
+    facts.sort(key=lambda f: (offset_of.get(id(f), 1 << 62), f["id"]))
     return {"id": source_id, "props": props, "publisher": rows[0]["publisher"],
             "publisher_id": rows[0]["publisher_id"], "authors": rows[0]["authors"], "facts": facts,
-            "in_text_order": bool(line_of)}
+            "in_text_order": bool(offset_of)}
 
 
 def entity_ids(db: Database) -> list[str]:

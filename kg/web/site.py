@@ -90,14 +90,13 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
         (root / MARKER).write_text("written by kg site; kg site replaces this folder whole\n", encoding="utf-8")
         w = _Writer(web, root, revision)
         questions = catalogue()
-        index: dict[str, Any] = {"revision": revision.tag, "counts": facts.counts(db), "sources": facts.sources(db),
-                 "questions": [{"name": q.name, "title": q.title, "description": q.description}
-                               for q in questions.values()]}
+        index = web.index_data(revision)
         w.page("index.html", "index.html", counts=index["counts"], sources=index["sources"],
                questions=index["questions"])
         w.json("index.json", index)
+        titles = facts.titles_of(index["sources"])
         for entity_id in facts.entity_ids(db):
-            found = facts.entity(db, _safe("entity", entity_id))
+            found = facts.entity(db, _safe("entity", entity_id), titles=titles)
             assert found is not None
             w.page(f"entity/{entity_id}/index.html", "entity.html", e=found, graphs=graphs, static=True)
             w.json(f"entity/{entity_id}.json", {"revision": revision.tag, **found})

@@ -129,7 +129,9 @@ def test_search_counts_by_kind_and_filters(client: TestClient) -> None:
     kind = next(iter(data["counts"]))
     only = client.get("/search.json", params={"q": "Clearview", "kind": kind}).json()
     assert {h["label"] for h in only["hits"]} == {kind} and len(only["hits"]) == data["counts"][kind]
-    assert "Clearview" in client.get("/search", params={"q": "Clearview"}).text
+    page = client.get("/search", params={"q": "Clearview"}).text
+    assert "Clearview" in page and data["counts"]["Source"] >= 1
+    assert f'href="/source/{CTV}"' in page and 'href="/entity/src-' not in page  # a source hit opens its page
 
 
 @pytest.mark.parametrize(("path", "status", "says", "offers"), [
