@@ -145,13 +145,7 @@ class Web:
 
     def entity(self, request: Request) -> Response:
         entity_id, fmt = _split(request.path_params["id"])
-        as_of = request.query_params.get("as_of") or None
-        if as_of is not None:
-            try:
-                as_of = check_iso(as_of)
-            except ValueError as e:
-                raise UsageError(f"parameter 'as_of' expects date: {e}") from None
-        found = facts.entity(self.db, entity_id, as_of)
+        found = facts.entity(self.db, entity_id, _as_of(request))
         if found is None:
             raise self._missing("entity", entity_id)
         revision = facts.revision(self.db)
@@ -167,7 +161,7 @@ class Web:
 
     def source(self, request: Request) -> Response:
         source_id, fmt = _split(request.path_params["id"])
-        found = facts.source(self.db, source_id, self.texts)
+        found = facts.source(self.db, source_id, self.texts, _as_of(request))
         if found is None:
             raise self._missing("source", source_id)
         revision = facts.revision(self.db)
@@ -238,6 +232,17 @@ class Web:
             return self.data({"error": message, "status": status, "closest": [u for _, u in closest or []]}, status)
         return self.page(request, "error.html", status=status, status_code=status, message=message,
                          closest=closest or [])
+
+
+def _as_of(request: Request) -> str | None:
+    """A page's `as_of` parameter (a date of any precision), or None; a bad one is a 400 naming it."""
+    as_of = request.query_params.get("as_of") or None
+    if as_of is None:
+        return None
+    try:
+        return check_iso(as_of)
+    except ValueError as e:
+        raise UsageError(f"parameter 'as_of' expects date: {e}") from None
 
 
 def _absolute(path: str) -> str:

@@ -169,9 +169,14 @@ def rows_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**clean(r), "props": clean(r["props"])} for r in rows]
 
 
-def source(db: Database, source_id: str, texts: Path | None = None) -> dict[str, Any] | None:
+def source(db: Database, source_id: str, texts: Path | None = None, as_of: str | None = None
+           ) -> dict[str, Any] | None:
     """A source's metadata and every fact citing it, with its quote, in the order the quotes occur in
-    the article's text when the texts folder holds it (else by id); None for an unknown id."""
+    the article's text when the texts folder holds it (else by id); None for an unknown id. With
+    `as_of`, only the facts dated by then, by the questions' rule (`possible` ones marked), and notes
+    on the undated ones left out and on a source published after that date. A relationship's date is
+    its own (or its start), else that of the fact node at one of its ends (a statement's date), as on
+    entity pages."""
     rows = db.read(f"MATCH (s:{SOURCE_LABEL} {{id: $id}}) OPTIONAL MATCH (s)-[:PUBLISHED_BY]->(p) "
                    "OPTIONAL MATCH (s)-[:AUTHORED_BY]->(a) "
                    "RETURN properties(s) AS props, p.id AS publisher_id, p.name AS publisher, "
@@ -183,13 +188,28 @@ def source(db: Database, source_id: str, texts: Path | None = None) -> dict[str,
     facts = db.read(
         f"MATCH (n:{BASE_LABEL}) WHERE $id IN n.sources "
         f"RETURN 'node' AS what, n.id AS id, n.name AS name, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind, "
-        f"{quote.format('n')}, null AS start_id, null AS start_name, null AS end_id, null AS end_name "
+        f"{quote.format('n')}, null AS start_id, null AS start_name, null AS end_id, null AS end_name, "
+        "n.date AS date, n.date_as_written AS date_as_written "
         "UNION ALL "
         f"MATCH (a:{BASE_LABEL})-[r]->(b:{BASE_LABEL}) WHERE $id IN r.sources "
         f"RETURN 'rel' AS what, r.key AS id, type(r) AS name, type(r) AS kind, {quote.format('r')}, "
-        "a.id AS start_id, a.name AS start_name, b.id AS end_id, b.name AS end_name",
+        "a.id AS start_id, a.name AS start_name, b.id AS end_id, b.name AS end_name, coalesce(r.date, r.start, a.date, b.date) AS date, "
+        "coalesce(r.date_as_written, r.start_as_written, a.date_as_written, b.date_as_written) AS date_as_written",
         {"id": source_id})
     facts = [clean(f) for f in facts]
+    notes = []
+    if as_of is not None:
+        standing = {id(f): when.as_of(f.get("date"), as_of) for f in facts}
+        undated = sum(s == when.UNDATED for s in standing.values())
+        facts = [f for f in facts if standing[id(f)] in (when.CERTAIN, when.POSSIBLE)]
+        for f in facts:
+            f["as_of"] = standing[id(f)]
+        if undated:
+            notes.append(f"{undated} undated {'fact' if undated == 1 else 'facts'} left out (as_of {as_of})")
+        published = props.get("published")
+        if published and when.as_of(str(published), as_of) == when.LATER:
+            notes.append(f"this source was published on {published}, after {as_of}: what it reports was not "
+                         "yet known from it then")
     for f in facts:
         if f["what"] == "rel":
             f["words"] = words(f["kind"])
@@ -204,7 +224,7 @@ def source(db: Database, source_id: str, texts: Path | None = None) -> dict[str,
     facts.sort(key=lambda f: (offset_of.get(id(f), 1 << 62), f["id"]))
     return {"id": source_id, "props": props, "publisher": rows[0]["publisher"],
             "publisher_id": rows[0]["publisher_id"], "authors": rows[0]["authors"], "facts": facts,
-            "in_text_order": bool(offset_of)}
+            "in_text_order": bool(offset_of), "as_of": as_of, "notes": notes}
 
 
 def entity_ids(db: Database) -> list[str]:

@@ -106,7 +106,7 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
         for s in index["sources"]:
             found = facts.source(db, _safe("source", s["id"]), texts)
             assert found is not None
-            w.page(f"source/{s['id']}/index.html", "source.html", s=found)
+            w.page(f"source/{s['id']}/index.html", "source.html", s=found, static=True)
             w.json(f"source/{s['id']}.json", {"revision": revision.tag, **found})
         for query in questions.values():
             _question(w, query)

@@ -100,6 +100,31 @@ def test_a_source_page_lists_what_it_reports_in_the_order_of_the_text(client: Te
     assert "in the order of the text" in page.text and "auto theft investigation" in page.text
 
 
+def test_a_source_page_stands_at_a_date(client: TestClient) -> None:
+    """as_of on a source page keeps what it reports that was dated by then (a relationship by its own
+    date or its statement's), marks the possible ones, counts the undated ones and says when the source
+    itself came out later."""
+    whole = client.get(f"/source/{CTV}.json").json()["facts"]
+    then = client.get(f"/source/{CTV}.json", params={"as_of": "2019"}).json()
+    assert sorted(f["id"] for f in then["facts"]) == [
+        "clearview-app--PARTICIPATED_IN--ev-eps-investigators-sign-up", "eps--HAD_ACCESS--clearview-app",
+        "eps-special-unit--PARTICIPATED_IN--ev-eps-investigators-sign-up", "ev-eps-investigators-sign-up",
+        "toronto-police-used-clearview"]
+    assert {f["as_of"] for f in then["facts"]} == {"certain"} and then["as_of"] == "2019"
+    undated = sum(1 for f in whole if not f.get("date"))
+    assert then["notes"][0] == f"{undated} undated facts left out (as_of 2019)"
+    assert "published on 2020-02-28, after 2019" in then["notes"][1]
+    later = client.get(f"/source/{CTV}.json", params={"as_of": "2020-02-27"}).json()["facts"]
+    breach = next(f for f in later if f["id"] == "ev-clearview-customer-list-breach")
+    assert breach["as_of"] == "possible" and breach["date_as_written"] == "this week"
+    assert len(later) < len(whole) and all(f.get("date") for f in later)
+    page = client.get(f"/source/{CTV}", params={"as_of": "2020-02-27"})
+    assert "As of 2020-02-27" in page.text and 'name="as_of" value="2020-02-27"' in page.text
+    assert "possibly, as of 2020-02-27" in page.text and "in December 2019 (2019-12)" in page.text
+    bad = client.get(f"/source/{CTV}", params={"as_of": "2020-02-30"})
+    assert bad.status_code == 400 and "parameter &#39;as_of&#39; expects date" in bad.text
+
+
 def test_a_question_answers_with_linked_cells_and_footnoted_quotes(client: TestClient) -> None:
     page = client.get("/question/stop-orders", params={"agency": "Toronto police"})
     assert page.status_code == 200
