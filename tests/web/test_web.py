@@ -5,6 +5,7 @@ pages that say why (503 when Neo4j does not answer), never a traceback."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -98,6 +99,18 @@ def test_a_source_page_lists_what_it_reports_in_the_order_of_the_text(client: Te
     assert any("auto theft investigation" in q for q in quotes)
     page = client.get(f"/source/{CTV}")
     assert "in the order of the text" in page.text and "auto theft investigation" in page.text
+
+
+def test_the_app_works_through_a_routing_uri(seeded: Database, _guarded: ServerHandle) -> None:
+    """`neo4j://` (the scheme of a cluster, whose driver routes reads to its followers) against the test
+    server, which answers routing as a cluster of one: the pages read the same graph."""
+    routed = dataclasses.replace(_guarded.settings, uri=_guarded.settings.uri.replace("bolt://", "neo4j://"))
+    assert routed.uri.startswith("neo4j://")
+    with TestClient(create_app(routed, TEXTS), raise_server_exceptions=False) as c:
+        eps = c.get("/entity/eps.json").json()
+        assert eps["name"] == "Edmonton Police Service" and eps["groups"]
+        rows = c.get("/question/denied-then-admitted.json").json()["rows"]
+        assert [r["agency_id"] for r in rows] == ["eps", "hamilton-police", "niagara-police", "toronto-police"]
 
 
 def test_a_source_page_stands_at_a_date(client: TestClient) -> None:
