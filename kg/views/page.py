@@ -325,8 +325,27 @@ _SLOT = re.compile(r"\{\{(\w+)\}\}")
 _APP = re.compile(r'<script id="kg-app">(.*?)</script>', re.S)
 
 
-def page(view: View, *, title: str | None = None) -> str:
-    """The HTML of a view: one self-contained file."""
+#: the files a page made with `assets=` links to instead of carrying them (see `linked_assets`)
+LINKED = ("vis-network.min.js", "vis-network.css", "kg-view.js")
+
+
+def _template() -> str:
+    return resources.files("kg").joinpath("resources", "viz.html").read_text(encoding="utf-8")
+
+
+def linked_assets() -> dict[str, str]:
+    """What pages made with `page(view, assets=HREF)` load from HREF: vis-network's script and style
+    and the view's own script, by file name (kg site writes them once, beside all its pages)."""
+    app = _APP.search(_template())
+    if app is None:  # pragma: no cover - the template is part of the package
+        raise KgError("kg/resources/viz.html has no application script")
+    return {"vis-network.min.js": _asset(*_VIS, "vis-network.min.js"),
+            "vis-network.css": _asset(*_VIS, "vis-network.css"), "kg-view.js": app.group(1)}
+
+
+def page(view: View, *, title: str | None = None, assets: str | None = None) -> str:
+    """The HTML of a view: one self-contained file; or, with `assets` (an href ending in `/`), a small
+    page whose scripts and style are the files of `linked_assets()` there (many pages, one copy)."""
     net = network(view)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     heading = title or view.title
@@ -338,21 +357,29 @@ def page(view: View, *, title: str | None = None) -> str:
         "provenance": view.provenance, "focus": view.focus, "hiddenRelationships": hidden_rels(view.provenance),
         "time": timeline(view),
     }
-    template = resources.files("kg").joinpath("resources", "viz.html").read_text(encoding="utf-8")
+    template = _template()
     app = _APP.search(template)
     if app is None:  # pragma: no cover - the template is part of the package
         raise KgError("kg/resources/viz.html has no application script")
-    vis_js = _inline(_asset(*_VIS, "vis-network.min.js"), "script")
     values = {
         "title": htmlmod.escape(heading),
         "subtitle": htmlmod.escape(view.subtitle),
         "counts": htmlmod.escape(f"{n_nodes} node{'s' if n_nodes != 1 else ''}, "
                                  f"{n_edges} link{'s' if n_edges != 1 else ''}"),
-        "vis_css": _inline(_asset(*_VIS, "vis-network.css"), "style"),
-        "vis_js": vis_js,
         "data": script_json(data),
-        "csp_scripts": f"{_sha256(vis_js)} {_sha256(app.group(1))}",
     }
+    if assets is None:
+        vis_js = _inline(_asset(*_VIS, "vis-network.min.js"), "script")
+        values.update(vis_css=_inline(_asset(*_VIS, "vis-network.css"), "style"), vis_js=vis_js,
+                      csp_scripts=f"{_sha256(vis_js)} {_sha256(app.group(1))}")
+    else:
+        href = htmlmod.escape(assets, quote=True)
+        template = (template.replace(app.group(0), f'<script id="kg-app" src="{href}kg-view.js"></script>')
+                    .replace('<script id="kg-vis">{{vis_js}}</script>',
+                             f'<script id="kg-vis" src="{href}vis-network.min.js"></script>')
+                    .replace("<style>{{vis_css}}</style>", f'<link rel="stylesheet" href="{href}vis-network.css">')
+                    .replace("style-src 'unsafe-inline'", "style-src 'self' 'unsafe-inline'"))
+        values["csp_scripts"] = "'self'"
     # one pass, so nothing inserted is read again as a slot
     return _SLOT.sub(lambda m: values[m.group(1)], template)
 

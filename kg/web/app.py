@@ -251,10 +251,11 @@ def _absolute(path: str) -> str:
 
 def plain(value: Any) -> Any:
     """A page's data as JSON values (dataclasses as their fields)."""
-    return json.loads(json.dumps(value, default=_fields))
+    return json.loads(json.dumps(value, default=fields_of))
 
 
-def _fields(value: Any) -> Any:
+def fields_of(value: Any) -> Any:
+    """`json.dumps`'s `default`: a dataclass (or any object) as its public fields."""
     if hasattr(value, "__dict__"):
         return {k: v for k, v in vars(value).items() if not k.startswith("_")}
     return str(value)

@@ -20,14 +20,20 @@ from kg.errors import KgError
 from kg.export.atomic import atomic_dir
 from kg.graph.db import Database
 from kg.questions.catalogue import Query, catalogue
-from kg.views.page import render as view_page
+from kg.views.build import focus_views
+from kg.views.page import linked_assets
+from kg.views.page import page as view_page
 from kg.web import facts
-from kg.web.app import HERE, Web, plain
+from kg.web.app import HERE, Web, fields_of
 
 #: ids that are safe as folder names (the seed's own rule for ids)
 SAFE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 #: the file that marks a folder as a site kg wrote (so that writing it again may replace it)
 MARKER = ".kg-site"
+#: entities read and written per round of queries
+BATCH = 500
+#: where a neighbourhood page (entity/ID/graph/index.html) finds the files of `linked_assets()`
+VIEW_ASSETS = "../../../static/view/"
 
 
 @dataclass
@@ -72,7 +78,7 @@ class _Writer:
         self.files += 1
 
     def json(self, path: str, value: Any) -> None:
-        self.text(path, json.dumps(plain(value), ensure_ascii=False, indent=1) + "\n")
+        self.text(path, json.dumps(value, default=fields_of, ensure_ascii=False, indent=1) + "\n")
 
     def page(self, path: str, template: str, **context: Any) -> None:
         self.text(path, self.web.html(template, relative(path), revision=self.revision, changed=False, **context))
@@ -95,14 +101,18 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
                questions=index["questions"])
         w.json("index.json", index)
         titles = facts.titles_of(index["sources"])
-        for entity_id in facts.entity_ids(db):
-            found = facts.entity(db, _safe("entity", entity_id), titles=titles)
-            assert found is not None
-            w.page(f"entity/{entity_id}/index.html", "entity.html", e=found, graphs=graphs, static=True)
-            w.json(f"entity/{entity_id}.json", {"revision": revision.tag, **found})
-            if graphs:
-                w.text(f"entity/{entity_id}/graph/index.html", view_page(db, focus=entity_id, depth=1))
-                w.pages += 1
+        ids = [_safe("entity", i) for i in facts.entity_ids(db)]
+        for start in range(0, len(ids), BATCH):  # a batch of entities at a time: a few queries each
+            batch = ids[start:start + BATCH]
+            found_all = facts.entities(db, batch, titles=titles)
+            views = focus_views(db, batch) if graphs else {}
+            for entity_id in batch:
+                found = found_all[entity_id]
+                w.page(f"entity/{entity_id}/index.html", "entity.html", e=found, graphs=graphs, static=True)
+                w.json(f"entity/{entity_id}.json", {"revision": revision.tag, **found})
+                if graphs:
+                    w.text(f"entity/{entity_id}/graph/index.html", view_page(views[entity_id], assets=VIEW_ASSETS))
+                    w.pages += 1
         for s in index["sources"]:
             found = facts.source(db, _safe("source", s["id"]), texts)
             assert found is not None
@@ -116,6 +126,9 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
         w.page("404.html", "error.html", status_code=404, message="no page here", closest=[])
         shutil.copytree(HERE / "static", root / "static")
         w.files += len(list((HERE / "static").iterdir()))
+        if graphs:  # the neighbourhood pages' scripts and style, once for all of them
+            for name, text in linked_assets().items():
+                w.text(f"static/view/{name}", text)
     return SiteReport(w.pages, w.files, time.perf_counter() - started)
 
 

@@ -314,7 +314,7 @@ def site(seeded: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from kg.web.site import build_site
 
     out = tmp_path_factory.mktemp("site") / "site"
-    report = build_site(seeded, out, TEXTS, graphs=False)
+    report = build_site(seeded, out, TEXTS, graphs=True)
     assert report.pages > 100
     return out
 
@@ -329,6 +329,11 @@ def test_the_site_has_every_page_with_its_json_beside(site: Path, seeded: Databa
     example = json.loads((site / "question" / "stop-orders" / "example.json").read_text())
     assert example["params"]["agency"] == "Toronto police" and example["rows"][-1]["ordered_by"] == "Mark Saunders"
     assert (site / "question" / "stop-orders.csv").read_text().startswith("ordered_by,")
+    # each neighbourhood page is small: it links the views' scripts, written once under static/view/
+    graph = (site / "entity" / "eps" / "graph" / "index.html").read_text()
+    assert 'src="../../../static/view/vis-network.min.js"' in graph and "kgReady" not in graph
+    assert sorted(p.name for p in (site / "static" / "view").iterdir()) == [
+        "kg-view.js", "vis-network.css", "vis-network.min.js"]
     # links are relative: no page links to the root of a server
     for page in site.rglob("index.html"):
         assert 'href="/' not in page.read_text() and 'action="/' not in page.read_text(), page
@@ -339,7 +344,7 @@ def test_writing_the_site_again_replaces_it_but_never_another_folder(site: Path,
     from kg.errors import KgError
     from kg.web.site import build_site
 
-    build_site(seeded, site, TEXTS, graphs=False)  # its own folder: replaced whole
+    build_site(seeded, site, TEXTS)  # its own folder: replaced whole
     other = tmp_path / "notes"
     other.mkdir()
     (other / "mine.txt").write_text("keep me")
@@ -377,6 +382,14 @@ def test_the_static_site_works_in_a_browser_search_included(static_server: str, 
     page.get_by_role("link", name="with its example parameters").click()
     page.wait_for_url("**/question/stop-orders/example/")
     page.locator("table.answer").get_by_role("link", name="Mark Saunders").first.click()
+    page.wait_for_url("**/entity/mark-saunders/")
+    # its neighbourhood, drawn by the views' code from the site's one copy of their scripts
+    page.get_by_role("link", name="Its neighbourhood, drawn").click()
+    page.wait_for_url("**/entity/mark-saunders/graph/")
+    page.wait_for_function("() => window.kgReady === true", timeout=60_000)
+    assert page.locator("#kg-title").inner_text() == "Around Mark Saunders"
+    assert page.locator("canvas").count() >= 1
+    page.go_back()
     page.wait_for_url("**/entity/mark-saunders/")
     page.get_by_label("Search names, aliases and quotes").fill("Saunders")
     page.get_by_role("button", name="Search").click()
