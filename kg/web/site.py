@@ -107,9 +107,9 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
             found_all = facts.entities(db, batch, titles=titles)
             views = focus_views(db, batch) if graphs else {}
             for entity_id in batch:
-                found = found_all[entity_id]
-                w.page(f"entity/{entity_id}/index.html", "entity.html", e=found, graphs=graphs, static=True)
-                w.json(f"entity/{entity_id}.json", {"revision": revision.tag, **found})
+                e = found_all[entity_id]
+                w.page(f"entity/{entity_id}/index.html", "entity.html", e=e, graphs=graphs, static=True)
+                w.json(f"entity/{entity_id}.json", {"revision": revision.tag, **e})
                 if graphs:
                     w.text(f"entity/{entity_id}/graph/index.html", view_page(views[entity_id], assets=VIEW_ASSETS))
                     w.pages += 1
