@@ -48,14 +48,17 @@ from kg.web import facts
 log = logging.getLogger("kg.web")
 HERE = Path(__file__).resolve().parent
 #: the policy of every page but the neighbourhood view (which carries its own, with its scripts' hashes)
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
-       "frame-ancestors 'none'")
+CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
            "Cross-Origin-Opener-Policy": "same-origin"}
 SUFFIXES = {".json": "json", ".csv": "csv", ".md": "markdown"}
 #: the token `kg serve --auth` asks every request for
 TOKEN_ENV = "KG_WEB_TOKEN"
 MAX_QUERY_TEXT = 500  # characters of a search or of one parameter
+#: up to this many entities, a question's form lists every name (a datalist, no script); above, it
+#: suggests names as one types from /suggest.json (static/suggest.js)
+SUGGEST_INLINE = 500
 
 
 class NotFound(KgError):
@@ -107,9 +110,11 @@ class Web:
         missing = [p.name for p in query.params.values() if p.required and p.name not in asked]
         results = None if missing else run(self.db, query, asked)
         sources = source_details(self.db, cited(results.rows)) if results else {}
-        names = facts.names(self.db) if any(p.type == "entity" for p in query.params.values()) else []
-        return {"q": query, "asked": asked, "results": results, "missing": missing, "names": names,
-                "table": _table(query, results, sources) if results else None}
+        names = facts.names(self.db, SUGGEST_INLINE + 1) if any(p.type == "entity" for p in query.params.values()) \
+            else []
+        many = len(names) > SUGGEST_INLINE
+        return {"q": query, "asked": asked, "results": results, "missing": missing, "names": [] if many else names,
+                "suggest": many, "table": _table(query, results, sources) if results else None}
 
     def answer_data(self, query: Query, results: Results, asked: dict[str, str], revision: facts.Revision,
                     permalink: str | None) -> dict[str, Any]:
@@ -217,6 +222,12 @@ class Web:
             return self.data({"revision": revision.tag, "q": text, "kind": kind, "counts": per_kind, "hits": shown})
         return self.page(request, "search.html", revision=revision, q=text, search_text=text, kind=kind,
                          counts=per_kind, hits=shown, query_string=request.url.query)
+
+    def suggest(self, request: Request) -> Response:
+        text = request.query_params.get("q", "")
+        if len(text) > MAX_QUERY_TEXT:
+            raise UsageError(f"the text is longer than {MAX_QUERY_TEXT} characters")
+        return self.data({"q": text, "names": facts.suggest(self.db, text)})
 
     def _missing(self, what: str, wanted: str) -> NotFound:
         rows = facts.sources(self.db) if what == "source" else facts.names(self.db)
@@ -361,6 +372,7 @@ def create_app(settings: Settings | None = None, texts: Path | None = None, toke
         Route("/question/{name}", guarded(web.question), methods=["GET", "HEAD"]),
         Route("/search", guarded(web.search), methods=["GET", "HEAD"]),
         Route("/search.json", guarded(web.search), methods=["GET", "HEAD"]),
+        Route("/suggest.json", guarded(web.suggest), methods=["GET", "HEAD"]),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

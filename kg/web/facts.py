@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 from kg.graph import when
 from kg.graph.db import Database, clean
 from kg.graph.schema import BASE_LABEL, LOAD_LABEL, SOURCE_LABEL
+from kg.questions.search import search
 from kg.seed.texts import Texts
 from kg.views.page import words
 
@@ -57,11 +58,19 @@ def sources(db: Database) -> list[dict[str, Any]]:
         "s.url AS url ORDER BY s.published, s.id")]
 
 
-def names(db: Database) -> list[dict[str, Any]]:
-    """Every entity's id, name and kind (for suggestions and the closest names)."""
+def names(db: Database, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every entity's id, name and kind (for suggestions and the closest names), or the first `limit`."""
     return db.read(f"MATCH (n:{BASE_LABEL}) WHERE NOT n:{SOURCE_LABEL} AND n.name IS NOT NULL "
                    f"RETURN n.id AS id, n.name AS name, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind, "
-                   "coalesce(n.aliases, []) AS aliases ORDER BY n.name")
+                   "coalesce(n.aliases, []) AS aliases ORDER BY n.name" + (" LIMIT $limit" if limit else ""),
+                   {"limit": limit})
+
+
+def suggest(db: Database, text: str, limit: int = 12) -> list[dict[str, Any]]:
+    """The entities whose names or aliases start like the words of `text` (the search's index), best first."""
+    hits = search(db, text, limit * 2) if text.strip() else []
+    return [{"id": h["id"], "name": h.get("name") or h["id"], "kind": h["label"]} for h in hits
+            if h["kind"] == "node" and h["label"] != SOURCE_LABEL][:limit]
 
 
 def closest(wanted: str, candidates: list[str], limit: int = 5) -> list[str]:

@@ -172,6 +172,22 @@ def test_search_counts_by_kind_and_filters(client: TestClient) -> None:
     assert f'href="/source/{CTV}"' in page and 'href="/entity/src-' not in page  # a source hit opens its page
 
 
+def test_names_are_suggested_from_the_graph(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small graph lists every name in the form (no script needed); a large one (here: more than 5)
+    suggests them as one types, from /suggest.json."""
+    small = client.get("/question/stop-orders").text
+    assert '<option value="Toronto Police Service">' in small and "suggest.js" not in small
+    names = client.get("/suggest.json", params={"q": "toronto pol"}).json()["names"]
+    assert names[0] == {"id": "toronto-police", "name": "Toronto Police Service", "kind": "PoliceAgency"}
+    assert all(n["kind"] != "Source" for n in names)
+    assert client.get("/suggest.json", params={"q": ""}).json()["names"] == []
+    assert client.get("/suggest.json", params={"q": "x" * 501}).status_code == 400
+    monkeypatch.setattr("kg.web.app.SUGGEST_INLINE", 5)
+    large = client.get("/question/stop-orders").text
+    assert '<datalist id="kg-names"></datalist>' in large and 'data-suggest="/suggest.json"' in large
+    assert '<script src="/static/suggest.js"></script>' in large
+
+
 @pytest.mark.parametrize(("path", "status", "says", "offers"), [
     ("/entity/toronto-polic", 404, "no entity with the id 'toronto-polic'", "/entity/toronto-police"),
     ("/entity/nobody.json", 404, "no entity with the id 'nobody'", None),
@@ -202,8 +218,8 @@ def test_only_get_and_head(client: TestClient) -> None:
 def test_every_page_carries_the_security_headers(client: TestClient) -> None:
     for path in ("/", "/entity/eps", f"/source/{CTV}.json", "/question/stop-orders", "/nowhere"):
         headers = client.get(path).headers
-        assert "default-src 'none'" in headers["content-security-policy"] and "script-src" not in \
-            headers["content-security-policy"]
+        csp = headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self';" in csp and "unsafe-inline" not in csp
         assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
 
 
@@ -303,6 +319,26 @@ def test_a_reader_fills_a_question_follows_a_cell_and_searches(served: str, brow
     page.wait_for_url("**/search?q=*")
     assert "<script>window.pwned=1</script>" in page.get_by_role("heading", level=1).inner_text()
     assert page.evaluate("() => window.pwned") is None
+    assert errors == []
+    page.close()
+
+
+def test_a_large_graph_suggests_names_as_one_types(served: str, browser: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kg.web.app.SUGGEST_INLINE", 5)  # the seed, as if it were too large to list
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(served + "/question/stop-orders")
+    assert page.locator("#kg-names option").count() == 0
+    page.get_by_label("agency").press_sequentially("toronto pol", delay=20)
+    page.wait_for_function("() => document.querySelectorAll('#kg-names option').length > 0")
+    assert page.locator("#kg-names option").first.get_attribute("value") == "Toronto Police Service"
+    page.get_by_label("agency").fill("Toronto Police Service")  # the suggestion taken
+    page.get_by_role("button", name="Answer").click()
+    page.wait_for_url("**/question/stop-orders?agency=Toronto+Police+Service*")
+    assert page.locator("table.answer").get_by_role("link", name="Mark Saunders").count() >= 1
     assert errors == []
     page.close()
 
