@@ -24,13 +24,14 @@ from urllib.parse import urlencode
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.config import Settings
 from kg.errors import ConnectionFailed, KgError, UsageError
@@ -381,23 +382,39 @@ def create_app(settings: Settings | None = None, texts: Path | None = None, toke
         message = {404: f"no page at {request.url.path}", 405: f"{request.method} is not allowed: kg only reads"}
         return web.error(request, status, message.get(status, str(getattr(exc, "detail", "error"))))
 
-    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if token is not None and not authorised(request.headers.get("authorization"), token):
-            response = web.error(request, 401, "this graph is shared with a token: give it as the password "
-                                               "(any user name), or as `Authorization: Bearer TOKEN`")
-            response.headers["WWW-Authenticate"] = 'Basic realm="kg", charset="UTF-8"'
-        else:
-            response = await call_next(request)
-        own = response.headers.get("X-Kg-Own-Csp")
-        if own:
-            del response.headers["X-Kg-Own-Csp"]
-        else:
-            response.headers["Content-Security-Policy"] = CSP
-        for key, value in HEADERS.items():
-            response.headers.setdefault(key, value)
-        return response
-
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error},
-                    middleware=[Middleware(BaseHTTPMiddleware, dispatch=headers)])
+                    middleware=[Middleware(Guard, web=web, token=token)])
     app.state.web = web
     return app
+
+
+class Guard:
+    """Every response: the token checked (when there is one), the security headers set. Plain ASGI,
+    so a response streams through untouched (Starlette's BaseHTTPMiddleware costs a task per request)."""
+
+    def __init__(self, app: ASGIApp, web: Web, token: str | None) -> None:
+        self.app, self.web, self.token = app, web, token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent = MutableHeaders(scope=message)
+                if "x-kg-own-csp" in sent:
+                    del sent["x-kg-own-csp"]
+                else:
+                    sent["Content-Security-Policy"] = CSP
+                for key, value in HEADERS.items():
+                    sent.setdefault(key, value)
+            await send(message)
+
+        if self.token is not None and not authorised(Headers(scope=scope).get("authorization"), self.token):
+            response = self.web.error(Request(scope), 401, "this graph is shared with a token: give it as the "
+                                      "password (any user name), or as `Authorization: Bearer TOKEN`")
+            response.headers["WWW-Authenticate"] = 'Basic realm="kg", charset="UTF-8"'
+            await response(scope, receive, with_headers)
+            return
+        await self.app(scope, receive, with_headers)
