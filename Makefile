@@ -1,8 +1,8 @@
 # Two commands for a fresh machine (see README.md):
 #   make demo   the main job: Neo4j up, seed loaded, every named question answered, HTML views and the site written
 #   make test   ruff, mypy, import-linter, deptry, and the whole test suite against a real Neo4j
-#   make test-docker  the Docker paths (docker-compose.yml, kg db up --backend docker, testcontainers),
-#               a pytest run of their own, on images tests/docker/build-images builds offline
+#   make test-docker  the Docker paths (docker-compose.yml and its web service, kg db up --backend docker,
+#               testcontainers), a pytest run of their own, on images tests/docker/build-images builds offline
 #   make bench  the benchmarks, written to docs/benchmarks.md and docs/benchmarks-exports.md
 PYTHON ?= python3
 VENV   ?= .venv
@@ -54,7 +54,8 @@ test: lint jars
 NEO4J_SERIES   := $(shell sed -n 's/^NEO4J_SERIES = "\(.*\)"/\1/p' kg/versions.py)
 KG_NEO4J_IMAGE ?= kg/neo4j:$(NEO4J_SERIES)-community
 KG_GUIDE_IMAGE ?= kg/guide-python:bookworm
-DOCKER_IMAGES  := KG_NEO4J_IMAGE=$(KG_NEO4J_IMAGE) KG_GUIDE_IMAGE=$(KG_GUIDE_IMAGE)
+KG_WEB_IMAGE   ?= kg/web-python:bookworm
+DOCKER_IMAGES  := KG_NEO4J_IMAGE=$(KG_NEO4J_IMAGE) KG_GUIDE_IMAGE=$(KG_GUIDE_IMAGE) KG_WEB_IMAGE=$(KG_WEB_IMAGE)
 # the Docker tests, and the seed and question tests on the testcontainers fixture's container
 DOCKER_TESTS   := tests/server/test_docker.py tests/seed/test_seed.py tests/questions/test_queries.py tests/content
 

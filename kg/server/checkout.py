@@ -105,7 +105,8 @@ def _up_docker(folder: Path, setup: ComposeSetup, password: str, timeout: float,
     before = setup.containers(password)
     already = bool(before) and all(c["status"] == "running" and c["health"] in ("", "healthy") for c in before)
     log(f"Starting Neo4j ({setup.neo4j_image}) with docker compose, project {setup.project} ...")
-    proc = setup.run("up", "-d", password=password, timeout=max(timeout, 600))
+    # every service but the web one (kg serve, whose image `docker compose up` builds from the Dockerfile)
+    proc = setup.run("up", "-d", *setup.services(password), password=password, timeout=max(timeout, 600))
     if proc.returncode != 0:
         raise ServerError(f"docker compose up failed: {tail(proc)}")
     wait_healthy(setup, password, timeout)

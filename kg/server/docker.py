@@ -26,6 +26,11 @@ DEFAULT_GUIDE_IMAGE = "python:3.12-alpine"
 COMPOSE_PROJECT = "kg"
 
 
+#: the service of docker-compose.yml that `kg db up` leaves alone: kg serve, in an image built from the
+#: Dockerfile, which `docker compose up` starts. `kg db up` builds nothing and waits for the database only.
+WEB_SERVICE = "web"
+
+
 def docker_available() -> bool:
     docker = shutil.which("docker")
     if not docker:
@@ -149,15 +154,25 @@ class ComposeSetup:
         except subprocess.TimeoutExpired as e:
             raise ServerError(f"`{' '.join(cmd[:2])} {' '.join(args)}` did not finish within {timeout:.0f}s") from e
 
+    def services(self, password: str | None = None) -> list[str]:
+        """The services `kg db up` starts: those of the compose files, but WEB_SERVICE."""
+        proc = self.run("config", "--services", password=password, timeout=120)
+        if proc.returncode != 0:
+            raise ServerError(f"docker compose config failed: {tail(proc)}")
+        return [name for name in proc.stdout.split() if name != WEB_SERVICE]
+
     def containers(self, password: str | None = None) -> list[dict[str, str]]:
-        """The project's containers: name, status (running, exited, ...) and health ('' without a check)."""
+        """The project's containers but WEB_SERVICE's: name, status (running, exited, ...) and health ('' without
+        a check)."""
         ids = self.run("ps", "-q", password=password, timeout=120).stdout.split()
         if not ids:
             return []
-        fmt = "{{.Name}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}"
+        fmt = ("{{.Name}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|"
+               "{{index .Config.Labels \"com.docker.compose.service\"}}")
         out = docker("inspect", "-f", fmt, *ids).stdout
-        rows = [line.split("|") for line in out.splitlines() if line.count("|") == 2]
-        return [{"name": name.lstrip("/"), "status": status, "health": health} for name, status, health in rows]
+        rows = [line.split("|") for line in out.splitlines() if line.count("|") == 3]
+        return [{"name": name.lstrip("/"), "status": status, "health": health}
+                for name, status, health, service in rows if service != WEB_SERVICE]
 
 
 def tail(proc: subprocess.CompletedProcess[str], lines: int = 3) -> str:
@@ -165,8 +180,8 @@ def tail(proc: subprocess.CompletedProcess[str], lines: int = 3) -> str:
 
 
 def wait_healthy(setup: ComposeSetup, password: str, timeout: float) -> None:
-    """Wait until every container of the project runs and passes its health check (what
-    `docker compose up --wait` does, which docker-compose 1.x lacks)."""
+    """Wait until every container of the project (but WEB_SERVICE's) runs and passes its health check
+    (what `docker compose up --wait` does, which docker-compose 1.x lacks)."""
     deadline = time.monotonic() + timeout
     while True:
         containers = setup.containers(password)

@@ -211,3 +211,11 @@ def test_compose_uses_the_one_neo4j_version_and_loopback_only() -> None:
     assert "./docs/browser:/srv/browser:ro" in guide["volumes"]
     assert "./kg/browser/guide_server.py:/srv/guide_server.py:ro" in guide["volumes"]
     assert guide["command"][-2:] == ["--port", str(browser_urls.COMPOSE_PORT)]
+    # kg serve, built from the root Dockerfile, on this machine only, its password from the environment
+    web = compose["services"]["web"]
+    assert web["image"] == "${KG_WEB_IMAGE:-kg/web:local}" and web["build"] == {"context": "."}
+    assert (ROOT / "Dockerfile").is_file() and (ROOT / ".dockerignore").read_text().count("\n*\n") == 1
+    assert web["ports"] == ["127.0.0.1:${KG_WEB_PORT:-8000}:8000"]
+    assert web["environment"]["NEO4J_PASSWORD"].startswith("${NEO4J_PASSWORD")
+    assert not any("PASSWORD" in part for part in web["command"] + web["healthcheck"]["test"])
+    assert web["depends_on"] == {"neo4j": {"condition": "service_healthy"}}
