@@ -106,13 +106,14 @@ class Web:
         context["changed"] = bool(asked and revision is not None and asked != revision.tag)
         return HTMLResponse(self.html(template, _absolute, **context), status_code=status)
 
-    def answer(self, query: Query, asked: dict[str, str]) -> dict[str, Any]:
-        """What a question's page shows for these parameters (no answer while a required one is missing)."""
+    def answer(self, query: Query, asked: dict[str, str], form: bool = True) -> dict[str, Any]:
+        """What a question's page shows for these parameters (no answer while a required one is missing);
+        `form`: with what its form suggests (kg site's pages have no form)."""
         missing = [p.name for p in query.params.values() if p.required and p.name not in asked]
         results = None if missing else run(self.db, query, asked)
         sources = source_details(self.db, cited(results.rows)) if results else {}
-        names = facts.names(self.db, SUGGEST_INLINE + 1) if any(p.type == "entity" for p in query.params.values()) \
-            else []
+        entity_param = any(p.type == "entity" for p in query.params.values())
+        names = facts.names(self.db, SUGGEST_INLINE + 1) if form and entity_param else []
         many = len(names) > SUGGEST_INLINE
         return {"q": query, "asked": asked, "results": results, "missing": missing, "names": [] if many else names,
                 "suggest": many, "table": _table(query, results, sources) if results else None}

@@ -211,13 +211,17 @@ def source(db: Database, source_id: str, texts: Path | None = None, as_of: str |
         return None
     props = clean(rows[0]["props"])
     quote = "[i IN range(0, size({0}.sources) - 1) WHERE {0}.sources[i] = $id | {0}.quotes[i]][0] AS quote"
+    # what the source cites is found through the loader's links from it (REPORTS its fact nodes,
+    # MENTIONS every id its facts name), never by scanning every node and relationship
     facts = db.read(
-        f"MATCH (n:{BASE_LABEL}) WHERE $id IN n.sources "
+        f"MATCH (s:{SOURCE_LABEL} {{id: $id}}) CALL (s) {{ MATCH (s)-[:MENTIONS|REPORTS]->(n:{BASE_LABEL}) "
+        "WHERE $id IN n.sources RETURN DISTINCT n } "
         f"RETURN 'node' AS what, n.id AS id, n.name AS name, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind, "
         f"{quote.format('n')}, null AS start_id, null AS start_name, null AS end_id, null AS end_name, "
         "n.date AS date, n.date_as_written AS date_as_written "
         "UNION ALL "
-        f"MATCH (a:{BASE_LABEL})-[r]->(b:{BASE_LABEL}) WHERE $id IN r.sources "
+        f"MATCH (s:{SOURCE_LABEL} {{id: $id}})-[:MENTIONS]->(a:{BASE_LABEL})-[r]->(b:{BASE_LABEL}) "
+        "WHERE $id IN r.sources "
         f"RETURN 'rel' AS what, r.key AS id, type(r) AS name, type(r) AS kind, {quote.format('r')}, "
         "a.id AS start_id, a.name AS start_name, b.id AS end_id, b.name AS end_name, "
         "coalesce(r.date, r.start, a.date, b.date) AS date, "

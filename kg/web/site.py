@@ -78,7 +78,7 @@ class _Writer:
         self.files += 1
 
     def json(self, path: str, value: Any) -> None:
-        self.text(path, json.dumps(value, default=fields_of, ensure_ascii=False, indent=1) + "\n")
+        self.text(path, json.dumps(value, default=fields_of, ensure_ascii=False) + "\n")  # no indent: the C encoder
 
     def page(self, path: str, template: str, **context: Any) -> None:
         self.text(path, self.web.html(template, relative(path), revision=self.revision, changed=False, **context))
@@ -144,7 +144,7 @@ def _question(w: _Writer, query: Query) -> None:
         if len(variants) > 1:
             other = ({"href": f"/question/{query.name}/example", "text": "with its example parameters"} if not folder
                      else {"href": f"/question/{query.name}", "text": "with its defaults"})
-        context = w.web.answer(query, asked)
+        context = w.web.answer(query, asked, form=False)
         formats = {label: relative(f"{base}/index.html")(f"/{base}{suffix}")
                    for label, suffix in (("JSON", ".json"), ("CSV", ".csv"), ("Markdown", ".md"))}
         w.page(f"{base}/index.html", "question.html", permalink=None, formats=formats, static=True, other=other,
