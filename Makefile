@@ -3,7 +3,7 @@
 #   make test   ruff, mypy, import-linter, deptry, and the whole test suite against a real Neo4j
 #   make test-docker  the Docker paths (docker-compose.yml and its web service, kg db up --backend docker,
 #               testcontainers), a pytest run of their own, on images tests/docker/build-images builds offline
-#   make bench  the benchmarks, written to docs/benchmarks.md and docs/benchmarks-exports.md
+#   make bench  the benchmarks, written to docs/benchmarks.md, docs/benchmarks-exports.md and docs/benchmarks-web.md
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -70,6 +70,7 @@ bench: setup
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/exports.py
+	$(BIN)/python bench/web.py
 
 clean-venv:
 	rm -rf $(VENV)
