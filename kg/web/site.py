@@ -8,10 +8,14 @@ at all (kg/export/atomic.py)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import re
 import shutil
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,7 @@ from kg.errors import KgError
 from kg.export.atomic import atomic_dir
 from kg.graph.db import Database
 from kg.questions.catalogue import Query, catalogue
-from kg.views.build import focus_views
+from kg.views.build import View, focus_views
 from kg.views.page import linked_assets
 from kg.views.page import page as view_page
 from kg.web import facts
@@ -80,21 +84,28 @@ class _Writer:
     def json(self, path: str, value: Any) -> None:
         self.text(path, json.dumps(value, default=fields_of, ensure_ascii=False) + "\n")  # no indent: the C encoder
 
+    def add(self, done: tuple[int, int]) -> None:
+        self.pages += done[0]
+        self.files += done[1]
+
     def page(self, path: str, template: str, **context: Any) -> None:
         self.text(path, self.web.html(template, relative(path), revision=self.revision, changed=False, **context))
         self.pages += 1
 
 
-def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool = True) -> SiteReport:
-    """Write the static site of the graph `db` holds into the folder `out` (replaced whole)."""
+def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool = True, *,
+               workers: int | None = None, batch: int = BATCH) -> SiteReport:
+    """Write the static site of the graph `db` holds into the folder `out` (replaced whole). Entities
+    are read `batch` at a time; with more than one batch, `workers` processes (default: one per core)
+    render and write them while this one reads the next (where processes can fork)."""
     started = time.perf_counter()
     web = Web(db, texts)
     revision = facts.revision(db)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_dir(out, lambda folder: (folder / MARKER).is_file() or not any(folder.iterdir()),
                     "a folder `kg site` wrote") as root:
-        (root / MARKER).write_text("written by kg site; kg site replaces this folder whole\n", encoding="utf-8")
         w = _Writer(web, root, revision)
+        w.text(MARKER, "written by kg site; kg site replaces this folder whole\n")
         questions = catalogue()
         index = web.index_data(revision)
         w.page("index.html", "index.html", counts=index["counts"], sources=index["sources"],
@@ -102,17 +113,28 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
         w.json("index.json", index)
         titles = facts.titles_of(index["sources"])
         ids = [_safe("entity", i) for i in facts.entity_ids(db)]
-        for start in range(0, len(ids), BATCH):  # a batch of entities at a time: a few queries each
-            batch = ids[start:start + BATCH]
-            found_all = facts.entities(db, batch, titles=titles)
-            views = focus_views(db, batch) if graphs else {}
-            for entity_id in batch:
-                e = found_all[entity_id]
-                w.page(f"entity/{entity_id}/index.html", "entity.html", e=e, graphs=graphs, static=True)
-                w.json(f"entity/{entity_id}.json", {"revision": revision.tag, **e})
-                if graphs:
-                    w.text(f"entity/{entity_id}/graph/index.html", view_page(views[entity_id], assets=VIEW_ASSETS))
-                    w.pages += 1
+        batches = [ids[start:start + batch] for start in range(0, len(ids), batch)]
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        n = (workers if workers is not None else os.cpu_count() or 1) if fork and len(batches) > 1 else 1
+        if n <= 1:
+            for some in batches:
+                w.add(_entities(w, facts.entities(db, some, titles=titles), focus_views(db, some) if graphs else {}))
+        else:
+            # this process reads batch after batch from Neo4j while `n` forked workers render and write
+            # the ones before (they inherit the writer; they never touch the driver); at most n + 1 in flight
+            _FORKED["writer"] = w
+            try:
+                with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
+                    pending: deque[Future[tuple[int, int]]] = deque()
+                    for some in batches:
+                        ready = facts.entities(db, some, titles=titles)
+                        pending.append(pool.submit(_forked_entities, ready, focus_views(db, some) if graphs else {}))
+                        while len(pending) > n:
+                            w.add(pending.popleft().result())
+                    while pending:
+                        w.add(pending.popleft().result())
+            finally:
+                _FORKED.clear()
         for s in index["sources"]:
             found = facts.source(db, _safe("source", s["id"]), texts)
             assert found is not None
@@ -130,6 +152,29 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
             for name, text in linked_assets().items():
                 w.text(f"static/view/{name}", text)
     return SiteReport(w.pages, w.files, time.perf_counter() - started)
+
+
+#: what forked workers inherit from the process that starts them: the writer of the site
+_FORKED: dict[str, _Writer] = {}
+
+
+def _forked_entities(found: dict[str, dict[str, Any]], views: dict[str, View]) -> tuple[int, int]:
+    return _entities(_FORKED["writer"], found, views)
+
+
+def _entities(w: _Writer, found: dict[str, dict[str, Any]], views: dict[str, View]) -> tuple[int, int]:
+    """Write these entities' pages (and their neighbourhoods' when `views` has them): (pages, files)."""
+    pages, files = w.pages, w.files
+    for entity_id, e in found.items():
+        graphs = entity_id in views
+        w.page(f"entity/{entity_id}/index.html", "entity.html", e=e, graphs=graphs, static=True)
+        w.json(f"entity/{entity_id}.json", {"revision": w.revision.tag, **e})
+        if graphs:
+            w.text(f"entity/{entity_id}/graph/index.html", view_page(views[entity_id], assets=VIEW_ASSETS))
+            w.pages += 1
+    done = (w.pages - pages, w.files - files)
+    w.pages, w.files = pages, files  # counted once, by add(), wherever they were written
+    return done
 
 
 def _question(w: _Writer, query: Query) -> None:

@@ -389,6 +389,21 @@ def test_writing_the_site_again_replaces_it_but_never_another_folder(site: Path,
     assert (other / "mine.txt").read_text() == "keep me"
 
 
+def test_forked_workers_write_the_same_site(site: Path, seeded: Database, tmp_path: Path) -> None:
+    """Entities in batches of 20, rendered by two forked workers while the parent reads on: the same
+    files, byte for byte, as one process writes."""
+    from kg.web.site import build_site
+
+    forked = build_site(seeded, tmp_path / "forked", TEXTS, workers=2, batch=20)
+    alone = build_site(seeded, tmp_path / "alone", TEXTS, workers=1)
+    assert (forked.pages, forked.files) == (alone.pages, alone.files) and forked.pages > 250
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    assert tree(tmp_path / "forked") == tree(tmp_path / "alone")
+    assert len(tree(tmp_path / "alone")) == alone.files
+
+
 @pytest.fixture(scope="module")
 def static_server(site: Path) -> Iterator[str]:
     import functools
