@@ -13,9 +13,8 @@ import os
 import re
 import shutil
 import time
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from kg.errors import KgError
 from kg.export.atomic import atomic_dir
 from kg.graph.db import Database
 from kg.questions.catalogue import Query, catalogue
-from kg.views.build import View, focus_views
+from kg.views.build import focus_views
 from kg.views.page import linked_assets
 from kg.views.page import page as view_page
 from kg.web import facts
@@ -118,21 +117,16 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
         n = (workers if workers is not None else os.cpu_count() or 1) if fork and len(batches) > 1 else 1
         if n <= 1:
             for some in batches:
-                w.add(_entities(w, facts.entities(db, some, titles=titles), focus_views(db, some) if graphs else {}))
+                w.add(_batch(w, db, some, titles, graphs))
         else:
-            # this process reads batch after batch from Neo4j while `n` forked workers render and write
-            # the ones before (they inherit the writer; they never touch the driver); at most n + 1 in flight
-            _FORKED["writer"] = w
+            # `n` forked workers each read, render and write batch after batch, each with its own
+            # connection to Neo4j (opened after the fork); they inherit the writer and the titles
+            _FORKED.update(writer=w, titles=titles, graphs=graphs, settings=db.settings)
             try:
-                with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
-                    pending: deque[Future[tuple[int, int]]] = deque()
-                    for some in batches:
-                        ready = facts.entities(db, some, titles=titles)
-                        pending.append(pool.submit(_forked_entities, ready, focus_views(db, some) if graphs else {}))
-                        while len(pending) > n:
-                            w.add(pending.popleft().result())
-                    while pending:
-                        w.add(pending.popleft().result())
+                with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
+                                         initializer=_connect) as pool:
+                    for done in pool.map(_forked_batch, batches):
+                        w.add(done)
             finally:
                 _FORKED.clear()
         for s in index["sources"]:
@@ -154,19 +148,25 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
     return SiteReport(w.pages, w.files, time.perf_counter() - started)
 
 
-#: what forked workers inherit from the process that starts them: the writer of the site
-_FORKED: dict[str, _Writer] = {}
+#: what forked workers inherit from the process that starts them (the writer of the site, the
+#: sources' titles, whether to draw, the connection's settings), and each one's own database
+_FORKED: dict[str, Any] = {}
 
 
-def _forked_entities(found: dict[str, dict[str, Any]], views: dict[str, View]) -> tuple[int, int]:
-    return _entities(_FORKED["writer"], found, views)
+def _connect() -> None:
+    _FORKED["db"] = Database(_FORKED["settings"])
 
 
-def _entities(w: _Writer, found: dict[str, dict[str, Any]], views: dict[str, View]) -> tuple[int, int]:
-    """Write these entities' pages (and their neighbourhoods' when `views` has them): (pages, files)."""
+def _forked_batch(ids: list[str]) -> tuple[int, int]:
+    return _batch(_FORKED["writer"], _FORKED["db"], ids, _FORKED["titles"], _FORKED["graphs"])
+
+
+def _batch(w: _Writer, db: Database, ids: list[str], titles: dict[str, str], graphs: bool) -> tuple[int, int]:
+    """Read these entities (and their neighbourhoods, with `graphs`) and write their pages: (pages, files)."""
+    found = facts.entities(db, ids, titles=titles)
+    views = focus_views(db, ids) if graphs else {}
     pages, files = w.pages, w.files
     for entity_id, e in found.items():
-        graphs = entity_id in views
         w.page(f"entity/{entity_id}/index.html", "entity.html", e=e, graphs=graphs, static=True)
         w.json(f"entity/{entity_id}.json", {"revision": w.revision.tag, **e})
         if graphs:
