@@ -51,8 +51,11 @@ def source_add(
     texts: TextsDir = None,
 ) -> None:
     """Add an article: its plain text goes into the texts folder (never the repository), and a
-    scaffold `seed/sources/<id>.yaml` that validates as it is, listing as comments the actors the
-    text names and the names that match no actor. Never overwrites a file.
+    scaffold `seed/sources/<id>.yaml` listing as comments the actors the text names and the names
+    that match no actor. A publisher the page names that is no actor yet is scaffolded as a new
+    Organization; what the article does not say (its publisher, its date: a date in its text is
+    only offered as a hint) is left for a person, and the validator refuses the file until then.
+    Never overwrites a file.
 
     \b
     Example: kg source add ~/articles/cbc-2020-03-02.html --texts ~/kg-texts
@@ -69,3 +72,7 @@ def source_add(
     typer.echo(str(added.seed_file))
     err(f"wrote {added.text_file} (the article's text) and {added.seed_file} (source {added.source_id}): "
         f"{len(added.named)} registry actors named, {len(added.candidates)} other names listed as comments")
+    if added.actors_file:
+        err(f"wrote {added.actors_file}: the page's outlet, a new Organization of the registry (check its name)")
+    for unknown in added.unknown:
+        err(f"not known, left for you in the scaffold (kg validate refuses it until then): {unknown}")

@@ -88,6 +88,8 @@ class Extracted:
     date_as_written: str | None = None
     publisher: str | None = None
     url: str | None = None
+    #: a full date near the top of a text without metadata: (ISO, as written, line); shown, not used
+    date_hint: tuple[str, str, int] | None = None
 
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -133,10 +135,12 @@ def extract(path: Path) -> Extracted:
     out.text = out.text.strip() + "\n"
     if len(out.text.strip()) < 20:
         raise KgError(f"{path}: no article text could be extracted")
-    if out.date is None:
-        found = date_in("\n".join(out.text.splitlines()[:40]))
+    if out.date is None:  # the text's first date may be the events', not the article's: a hint, never the date
+        top = out.text.splitlines()[:40]
+        found = date_in("\n".join(top))
         if found:
-            out.date, out.date_as_written = found
+            line = next(i for i, ln in enumerate(top, 1) if found[1] in ln)
+            out.date_hint = (found[0], found[1], line)
     return out
 
 
@@ -194,6 +198,10 @@ class Added:
     text_file: Path
     named: list[tuple[Actor, int, int]]  # actor, count, first line
     candidates: list[tuple[str, int, str]]  # name, first line, a guess of its kind
+    #: what the scaffold could not know and leaves for a person (the validator refuses it until then)
+    unknown: list[str] = field(default_factory=list)
+    #: the registry file of a new outlet the page named, when one was scaffolded
+    actors_file: Path | None = None
 
 
 def _words_re(name: str) -> re.Pattern[str]:
@@ -269,6 +277,31 @@ def _match_actor(name: str | None, actors: Iterable[Actor], labels: tuple[str, .
     return None
 
 
+class _Registry(yaml.SafeDumper):
+    """YAML laid out as the registry's own files are: a list indented under its key."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _slug(text: str, words: int = 6) -> str:
+    """An id's part from text: its first words, lower-case, a-z and 0-9 joined by '-'."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:words]) or "article"
+
+
+def _new_outlet(name: str, taken: set[str]) -> dict[str, Any]:
+    """The registry entry of an outlet a page names (`og:site_name`, else its host) that no actor is."""
+    shown = name.strip().removeprefix("www.")
+    base = _slug(shown, 8)
+    ident = base if base not in taken else next(f"{base}-{i}" for i in range(2, 1000) if f"{base}-{i}" not in taken)
+    return {"id": ident, "label": "Organization", "name": shown, "kind": "news_outlet"}
+
+
+def _mark_unknown(dumped: str) -> str:
+    """The scaffold's YAML with each value it could not know marked where it stands."""
+    return re.sub(r"^(  (publisher|published): null)$", r"\1  # NOT KNOWN: see the note above", dumped, flags=re.M)
+
+
 def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: Path, *,
                source_id: str | None = None, publisher: str | None = None, title: str | None = None,
                published: str | None = None, url: str | None = None) -> Added:
@@ -284,19 +317,30 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
     actors = [Actor(n.id, n.label, n.props["name"], tuple(n.props.get("aliases", []))) for n in seed.nodes.values()
               if n.in_registry]
     got = extract(article_path)
-    pub = (next((a for a in actors if a.id == publisher), None) if publisher
-           else _match_actor(got.publisher, actors, ("Organization",)))
-    if pub is None:
-        orgs = ", ".join(a.id for a in actors if a.label == "Organization") or "none yet"
-        said = f"the page names {got.publisher!r}, which matches no Organization; " if got.publisher else ""
-        raise UsageError(f"{said}give the publisher with --publisher ID (an Organization of seed/actors: {orgs})")
-    if pub.label not in ("Organization", "Person"):
+    unknown: list[str] = []
+    outlet: dict[str, Any] | None = None  # a new Organization for the outlet the page names
+    if publisher:
+        pub = next((a for a in actors if a.id == publisher), None)
+        if pub is None:
+            orgs = ", ".join(a.id for a in actors if a.label == "Organization") or "none yet"
+            raise UsageError(f"--publisher {publisher!r} is no actor of {seed_dir} (its Organizations: {orgs})")
+    else:
+        pub = _match_actor(got.publisher, actors, ("Organization",))
+        if pub is None and got.publisher:
+            outlet = _new_outlet(got.publisher, {a.id for a in actors} | set(seed.sources))
+            pub = Actor(outlet["id"], "Organization", outlet["name"], ())
+    if pub is not None and pub.label not in ("Organization", "Person"):
         raise UsageError(f"--publisher {publisher!r} is a {pub.label}; a publisher is an Organization or a Person")
+    if pub is None:
+        unknown.append("publisher: the article does not name its publisher; write the actor's id in the scaffold, "
+                       "or give it with --publisher")
     when, as_written = (check_iso(published), None) if published else (got.date, got.date_as_written)
     if not when:
-        raise UsageError(f"{article_path}: no publication date found in the article; give it with --published "
-                         "(2020, 2020-02 or 2020-02-28)")
-    sid = source_id or f"src-{pub.id}-{when}"
+        hint = (f"; its text has {got.date_hint[1]!r} at line {got.date_hint[2]}, which may be a date of the "
+                "events it reports" if got.date_hint else "")
+        unknown.append(f"published: the article's metadata gives no date{hint}; write the publication date in the "
+                       "scaffold, or give it with --published")
+    sid = source_id or "-".join(["src", pub.id if pub else "unknown", when or _slug(got.title or article_path.stem)])
     if not re.match(ID_PATTERN, sid):
         raise UsageError(f"--id {sid!r} is not an id (lower-case letters, digits and '-')")
     if sid in seed.sources or sid in seed.nodes:
@@ -306,6 +350,9 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
         else seed_file.as_posix()
     if seed_file.exists():
         raise UsageError(f"{seed_file} exists; kg source add never overwrites a file")
+    outlet_file = seed_dir / "actors" / f"{outlet['id']}.yaml" if outlet else seed_dir / "actors"
+    if outlet is not None and outlet_file.exists():
+        raise UsageError(f"{outlet_file} exists; kg source add never overwrites a file (give --publisher ID)")
     text_file = texts_folder / f"{sid}.txt"
     if text_file.exists() and text_file.read_text(encoding="utf-8") != got.text:
         raise UsageError(f"{text_file} exists with another text; kg source add never overwrites a file")
@@ -322,9 +369,9 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
         "id": sid,
         "title": title or got.title or sid,
         "headline": got.title,
-        "publisher": pub.id,
+        "publisher": pub.id if pub else None,
         "authors": [a.id for a in authors],
-        "published": {"value": when, **({"as_written": as_written} if as_written else {})},
+        "published": {"value": when, **({"as_written": as_written} if as_written else {})} if when else None,
         "text": {"file": pin.file, "sha256": pin.sha256, "length": pin.length},
         "url": url or got.url,
         "confidence": "high",
@@ -335,7 +382,10 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
         f"# Scaffold written by `kg source add` from {_comment(article_path.name)}. Next: add facts under nodes: and",
         "# relations:, each with a verbatim quote (kg quote find \"words\" --source " + sid + "), then",
         f"# kg validate, kg load --dry-run {shown}, kg load {shown}.",
-        yaml.safe_dump(block, sort_keys=False, allow_unicode=True, width=110).rstrip(),
+        *[f"# NOT KNOWN (kg validate refuses the file until a person writes it) - {_comment(u, 400)}" for u in unknown],
+        *([f"# The publisher is a new outlet, scaffolded in {_comment(outlet_file.name)} from the page's site name."]
+          if outlet else []),
+        _mark_unknown(yaml.safe_dump(block, sort_keys=False, allow_unicode=True, width=110).rstrip()),
         "",
         "# Registry actors the text names (id, how often, first line):",
         *[f"#   {a.id:32} {n:3}x  line {line}: {_comment(a.name, 60)}" for a, n, line in named],
@@ -348,8 +398,15 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
     if unmatched:
         lines.append(f"# Authors as printed, not yet actors: {_comment(', '.join(unmatched))}")
     seed_file.parent.mkdir(parents=True, exist_ok=True)
+    if outlet is not None:
+        _write_new(outlet_file, "\n".join([
+            schema_line(outlet_file, root),
+            f"# A news outlet scaffolded by `kg source add` from the site name of {_comment(article_path.name)}: "
+            "check its name, add aliases.",
+            yaml.dump({"actors": [outlet]}, Dumper=_Registry, sort_keys=False, allow_unicode=True,
+                      width=110).rstrip(), ""]))
     _write_new(seed_file, "\n".join(lines) + "\n")
-    return Added(sid, seed_file, text_file, named, candidates)
+    return Added(sid, seed_file, text_file, named, candidates, unknown, outlet_file if outlet else None)
 
 
 #: where `kg docs` writes the JSON Schema of seed files, from the project's root

@@ -143,6 +143,9 @@ def explain(models: Models, data: Any, err: Any) -> tuple[Path_, str]:
                 return path, f"{key} must be a finite number, not {value!r}"
             if etype in _TYPE_ERRORS:
                 return path, f"{key} must be {spec.type.replace('str', 'text')}, not {value!r}"
+    if err.get("input", ...) is None and etype != "missing" and path in (("source", "publisher"),
+                                                                          ("source", "published")):
+        return path, f"{_loc(path)}: not known yet: write it here (kg source add leaves it for a person)"
     return path, f"{_loc(path) or 'file'}: {msg}"
 
 

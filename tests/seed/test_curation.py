@@ -173,7 +173,8 @@ def test_source_add_writes_the_text_outside_the_repo_and_a_scaffold_that_validat
     project, texts = _project(tmp_path), tmp_path / "texts"
     article = tmp_path / "lakeshore.txt"
     article.write_text(ARTICLE)
-    proc = run_kg("source", "add", str(article), "--texts", str(texts), "--publisher", "ctv-news", cwd=project)
+    proc = run_kg("source", "add", str(article), "--texts", str(texts), "--publisher", "ctv-news",
+                  "--published", "2030-03-02", cwd=project)
     for text in TEXTS.iterdir():  # the folder did not exist: kg made it; now the seed's own texts beside
         shutil.copy(text, texts / text.name)
     assert proc.returncode == 0, proc.stderr
@@ -182,7 +183,7 @@ def test_source_add_writes_the_text_outside_the_repo_and_a_scaffold_that_validat
     assert (texts / "src-ctv-news-2030-03-02.txt").read_text() == ARTICLE
     written = scaffold.read_text()
     assert written.startswith("# yaml-language-server: $schema=../../docs/seed.schema.json\n")  # for editors
-    assert "published:\n    value: '2030-03-02'\n    as_written: March 2, 2030" in written
+    assert "published:\n    value: '2030-03-02'\n  text:" in written and "NOT KNOWN" not in written
     assert re.search(r"text:\n    file: src-ctv-news-2030-03-02.txt\n    sha256: [0-9a-f]{64}\n    length: \d+",
                      written)
     assert re.search(r"#   eps +1x  line 9: Edmonton Police Service", written)
@@ -190,12 +191,68 @@ def test_source_add_writes_the_text_outside_the_repo_and_a_scaffold_that_validat
     assert re.search(r"#   line +7  Dana Whitfield +person\?", written)
     seed = validate([project / "seed"], texts=texts, strict=True)
     assert "src-ctv-news-2030-03-02" in seed.sources
-    again = run_kg("source", "add", str(article), "--texts", str(texts), "--publisher", "ctv-news", cwd=project)
+    again = run_kg("source", "add", str(article), "--texts", str(texts), "--publisher", "ctv-news",
+                   "--published", "2030-03-02", cwd=project)
     assert again.returncode == 2 and "taken" in again.stderr  # never overwrites
     inside = run_kg("source", "add", str(article), "--texts", str(project / "docs"), "--publisher", "ctv-news",
                     "--id", "src-other", cwd=project)
     assert inside.returncode == 2 and "inside the repository" in inside.stderr
     assert not (project / "docs").exists() or not any((project / "docs").iterdir())
+
+
+def test_what_a_text_does_not_say_stays_unknown_and_the_validator_refuses_it(tmp_path: Path) -> None:
+    """A plain text has no metadata: its publisher and its date are not guessed (the first date in a
+    text may be one of the events it reports); the scaffold is written, says what is not known, and
+    kg validate refuses it at those lines until a person writes them."""
+    project, texts = _project(tmp_path), tmp_path / "texts"
+    article = tmp_path / "lakeshore.txt"
+    article.write_text(ARTICLE)
+    proc = run_kg("source", "add", str(article), "--texts", str(texts), cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    sid = "src-unknown-lakeshore-police-quietly-tried-facial-recognition"
+    scaffold = project / "seed" / "sources" / f"{sid}.yaml"
+    assert Path(proc.stdout.strip()).resolve() == scaffold.resolve()
+    assert "publisher: the article does not name its publisher" in proc.stderr
+    assert "its text has 'March 2, 2030' at line 3, which may be a date of the events" in proc.stderr
+    written = scaffold.read_text()
+    assert "  publisher: null  # NOT KNOWN" in written and "  published: null  # NOT KNOWN" in written
+    assert "2030-03-02" not in written  # the text's date is offered, never written as the date
+    for text in TEXTS.iterdir():
+        shutil.copy(text, texts / text.name)
+    refused = run_kg("validate", "--texts", str(texts), cwd=project)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert f"{scaffold.name}:{_line_of(scaffold, 'publisher: null')}: source.publisher: not known yet" in refused.stderr
+    assert f"{scaffold.name}:{_line_of(scaffold, 'published: null')}: source.published: not known yet" in refused.stderr
+    scaffold.write_text(written.replace("publisher: null", "publisher: ctv-news")
+                        .replace("published: null", "published: '2030-03-02'"))
+    assert sid in validate([project / "seed"], texts=texts, strict=True).sources  # once a person wrote them
+
+
+def test_a_page_of_a_new_outlet_scaffolds_it_as_an_organization(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE.split("\n\n")[2:])
+    page.write_text(f"""<!doctype html><html><head><title>Lakeshore police tried app | Kg Test Gazette</title>
+<meta property="og:title" content="Lakeshore police quietly tried facial recognition app">
+<meta property="og:site_name" content="Kg Test Gazette">
+<meta property="article:published_time" content="2020-03-05T09:00:00Z">
+</head><body><article><h1>Lakeshore police quietly tried facial recognition app</h1>
+{body}</article></body></html>""")
+    project, texts = _project(tmp_path), tmp_path / "texts"
+    proc = run_kg("source", "add", str(page), "--texts", str(texts), cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    outlet = project / "seed" / "actors" / "kg-test-gazette.yaml"
+    assert "a new Organization of the registry" in proc.stderr and "not known" not in proc.stderr
+    assert "- id: kg-test-gazette\n    label: Organization\n    name: Kg Test Gazette\n    kind: news_outlet" \
+        in outlet.read_text()
+    scaffold = project / "seed" / "sources" / "src-kg-test-gazette-2020-03-05.yaml"
+    assert "publisher: kg-test-gazette" in scaffold.read_text()
+    for text in TEXTS.iterdir():
+        shutil.copy(text, texts / text.name)
+    seed = validate([project / "seed"], texts=texts, strict=True)
+    assert seed.sources["src-kg-test-gazette-2020-03-05"] and seed.nodes["kg-test-gazette"].in_registry
+    other = run_kg("source", "add", str(page), "--texts", str(texts), "--publisher", "cbc-news", cwd=project)
+    assert other.returncode == 0 and "src-cbc-news-2020-03-05" in other.stdout  # --publisher overrides
+    assert sorted(p.name for p in (project / "seed" / "actors").iterdir()) == ["actors.yaml", "kg-test-gazette.yaml"]
 
 
 def test_source_add_reads_a_saved_html_page(tmp_path: Path) -> None:
@@ -294,8 +351,8 @@ def test_add_an_article_preview_load_it_alone_then_take_it_back(server: ServerHa
 
     article = tmp_path / "lakeshore.txt"
     article.write_text(ARTICLE)
-    added = run_kg("source", "add", str(article), "--publisher", "ctv-news", "--id", "src-test-lakeshore",
-                   env=env, cwd=project)
+    added = run_kg("source", "add", str(article), "--publisher", "ctv-news", "--published", "2030-03-02",
+                   "--id", "src-test-lakeshore", env=env, cwd=project)
     assert added.returncode == 0, added.stderr
     scaffold = project / "seed" / "sources" / "src-test-lakeshore.yaml"
     empty = scaffold.read_text()
