@@ -33,8 +33,9 @@ from kg.web.app import HERE, Web, fields_of
 SAFE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 #: the file that marks a folder as a site kg wrote (so that writing it again may replace it)
 MARKER = ".kg-site"
-#: entities read and written per round of queries
+#: entities read and written per round of queries, and sources (a query or two each)
 BATCH = 500
+SOURCE_BATCH = 20
 #: where a neighbourhood page (entity/ID/graph/index.html) finds the files of `linked_assets()`
 VIEW_ASSETS = "../../../static/view/"
 
@@ -95,8 +96,8 @@ class _Writer:
 def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool = True, *,
                workers: int | None = None, batch: int = BATCH) -> SiteReport:
     """Write the static site of the graph `db` holds into the folder `out` (replaced whole). Entities
-    are read `batch` at a time; with more than one batch, `workers` processes (default: one per core)
-    render and write them while this one reads the next (where processes can fork)."""
+    are read `batch` at a time, sources 20 at a time; with more than two such tasks, `workers`
+    processes (default: one per core) read, render and write them (where processes can fork)."""
     started = time.perf_counter()
     web = Web(db, texts)
     revision = facts.revision(db)
@@ -112,28 +113,26 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
         w.json("index.json", index)
         titles = facts.titles_of(index["sources"])
         ids = [_safe("entity", i) for i in facts.entity_ids(db)]
-        batches = [ids[start:start + batch] for start in range(0, len(ids), batch)]
+        sources = [_safe("source", s["id"]) for s in index["sources"]]
+        tasks = [("entity", ids[i:i + batch]) for i in range(0, len(ids), batch)]
+        tasks += [("source", sources[i:i + SOURCE_BATCH]) for i in range(0, len(sources), SOURCE_BATCH)]
         fork = "fork" in multiprocessing.get_all_start_methods()
-        n = (workers if workers is not None else os.cpu_count() or 1) if fork and len(batches) > 1 else 1
+        n = (workers if workers is not None else os.cpu_count() or 1) if fork and len(tasks) > 2 else 1
+        job = {"writer": w, "titles": titles, "graphs": graphs, "texts": texts}
         if n <= 1:
-            for some in batches:
-                w.add(_batch(w, db, some, titles, graphs))
+            for task in tasks:
+                w.add(_task(job, db, task))
         else:
-            # `n` forked workers each read, render and write batch after batch, each with its own
+            # `n` forked workers each read, render and write task after task, each with its own
             # connection to Neo4j (opened after the fork); they inherit the writer and the titles
-            _FORKED.update(writer=w, titles=titles, graphs=graphs, settings=db.settings)
+            _FORKED.update(job=job, settings=db.settings)
             try:
                 with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"),
                                          initializer=_connect) as pool:
-                    for done in pool.map(_forked_batch, batches):
+                    for done in pool.map(_forked_task, tasks):
                         w.add(done)
             finally:
                 _FORKED.clear()
-        for s in index["sources"]:
-            found = facts.source(db, _safe("source", s["id"]), texts)
-            assert found is not None
-            w.page(f"source/{s['id']}/index.html", "source.html", s=found, static=True)
-            w.json(f"source/{s['id']}.json", {"revision": revision.tag, **found})
         for query in questions.values():
             _question(w, query)
         entries = facts.search_index(db)
@@ -157,21 +156,32 @@ def _connect() -> None:
     _FORKED["db"] = Database(_FORKED["settings"])
 
 
-def _forked_batch(ids: list[str]) -> tuple[int, int]:
-    return _batch(_FORKED["writer"], _FORKED["db"], ids, _FORKED["titles"], _FORKED["graphs"])
+def _forked_task(task: tuple[str, list[str]]) -> tuple[int, int]:
+    return _task(_FORKED["job"], _FORKED["db"], task)
 
 
-def _batch(w: _Writer, db: Database, ids: list[str], titles: dict[str, str], graphs: bool) -> tuple[int, int]:
-    """Read these entities (and their neighbourhoods, with `graphs`) and write their pages: (pages, files)."""
-    found = facts.entities(db, ids, titles=titles)
-    views = focus_views(db, ids) if graphs else {}
+def _task(job: dict[str, Any], db: Database, task: tuple[str, list[str]]) -> tuple[int, int]:
+    """Read these entities (with their neighbourhoods when the job draws them) or these sources, and
+    write their pages: (pages, files) written."""
+    w: _Writer = job["writer"]
+    kind, ids = task
     pages, files = w.pages, w.files
-    for entity_id, e in found.items():
-        w.page(f"entity/{entity_id}/index.html", "entity.html", e=e, graphs=graphs, static=True)
-        w.json(f"entity/{entity_id}.json", {"revision": w.revision.tag, **e})
-        if graphs:
-            w.text(f"entity/{entity_id}/graph/index.html", view_page(views[entity_id], assets=VIEW_ASSETS))
-            w.pages += 1
+    if kind == "entity":
+        found = facts.entities(db, ids, titles=job["titles"])
+        graphs = job["graphs"]
+        views = focus_views(db, ids) if graphs else {}
+        for entity_id, e in found.items():
+            w.page(f"entity/{entity_id}/index.html", "entity.html", e=e, graphs=graphs, static=True)
+            w.json(f"entity/{entity_id}.json", {"revision": w.revision.tag, **e})
+            if graphs:
+                w.text(f"entity/{entity_id}/graph/index.html", view_page(views[entity_id], assets=VIEW_ASSETS))
+                w.pages += 1
+    else:
+        for source_id in ids:
+            s = facts.source(db, source_id, job["texts"])
+            assert s is not None
+            w.page(f"source/{source_id}/index.html", "source.html", s=s, static=True)
+            w.json(f"source/{source_id}.json", {"revision": w.revision.tag, **s})
     done = (w.pages - pages, w.files - files)
     w.pages, w.files = pages, files  # counted once, by add(), wherever they were written
     return done
