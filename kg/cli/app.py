@@ -61,10 +61,13 @@ db_app = typer.Typer(help="Start, inspect and stop the Neo4j server this checkou
 source_app = typer.Typer(help="Add an article: its text into the texts folder, a scaffold into seed/sources/.",
                          no_args_is_help=True)
 quote_app = typer.Typer(help="Find words in the article texts.", no_args_is_help=True)
+fact_app = typer.Typer(help="Add a fact to a source's seed file, its quote checked against the article.",
+                       no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(query_app, name="query")
 app.add_typer(source_app, name="source")
 app.add_typer(quote_app, name="quote")
+app.add_typer(fact_app, name="fact")
 
 
 class Connection:

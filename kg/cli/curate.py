@@ -1,4 +1,5 @@
-"""`kg quote find` and `kg source add`: the article texts, and a new source's scaffold."""
+"""`kg quote find`, `kg source add` and `kg fact add`: the article texts, a new source's scaffold, and
+the facts written into it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.app import err, quote_app, source_app
+from kg.cli.app import err, fact_app, quote_app, source_app
 from kg.cli.options import Format, OutputFormat, TextsDir, emit
 
 
@@ -76,3 +77,59 @@ def source_add(
         err(f"wrote {added.actors_file}: the page's outlet, a new Organization of the registry (check its name)")
     for unknown in added.unknown:
         err(f"not known, left for you in the scaffold (kg validate refuses it until then): {unknown}")
+
+
+@fact_app.command("add")
+def fact_add(
+    source_id: Annotated[str, typer.Argument(help="the source whose seed file gets the fact (its id)")],
+    quote: Annotated[str, typer.Option(help="the source's words, verbatim (checked against its pinned text)")],
+    label: Annotated[str | None, typer.Option(help="a fact node: Statement, Event, Report or Figure",
+                                              show_default=False)] = None,
+    name: Annotated[str | None, typer.Option(help="the fact node's name (a short summary)", show_default=False)] = None,
+    node_id: Annotated[str | None, typer.Option("--id", help="the fact node's id (default: a prefix and its name's "
+                                                "first words)", show_default=False)] = None,
+    link: Annotated[list[str] | None, typer.Option(help="the fact node's link to an actor, TYPE:to=ID or "
+                                                   "TYPE:from=ID (again for more)", show_default=False)] = None,
+    rel: Annotated[str | None, typer.Option(help="a relationship between two actors instead: its type",
+                                            show_default=False)] = None,
+    start: Annotated[str | None, typer.Option("--from", help="the relationship's start (an actor id)",
+                                              show_default=False)] = None,
+    end: Annotated[str | None, typer.Option("--to", help="the relationship's end (an actor id)",
+                                            show_default=False)] = None,
+    date: Annotated[str | None, typer.Option(help="when (2020, 2020-02 or 2020-02-28)", show_default=False)] = None,
+    confidence: Annotated[str, typer.Option(help="high, medium or low")] = "high",
+    texts: TextsDir = None,
+) -> None:
+    """Add a fact to a source's seed file: a fact node (--label, --name) or a relationship (--rel,
+    --from, --to), with the quote it rests on. The quote must occur in the source's pinned text and
+    the seed must validate with the fact; otherwise nothing is written and the message says why
+    (the closest passage for a quote not found). The file keeps its comments and layout.
+
+    \b
+    Example: kg fact add src-example-lakeshore --label Statement --name "Lakeshore police say the app
+             was not for them" --quote "decided it was not for us" --link ON_BEHALF_OF:to=lakeshore-police
+    Example: kg fact add src-example-lakeshore --rel USED --from lakeshore-police --to clearview-app
+             --quote "used Clearview AI during a two-week trial in January" --date 2030-01
+    """
+    from kg.errors import UsageError
+    from kg.project import writable_seed_dir
+    from kg.seed.edit import Link, add_fact, node_entry, relation_entry
+    from kg.seed.texts import texts_dir
+
+    if rel is not None:
+        if label or name or node_id or link:
+            raise UsageError("a relationship (--rel, --from, --to) takes no --label, --name, --id or --link")
+        if not start or not end:
+            raise UsageError("--rel needs --from ID and --to ID")
+        entry = relation_entry(rel, start, end, quote, date=date, confidence=confidence)
+    else:
+        if not label or not name:
+            raise UsageError("give a fact node (--label and --name) or a relationship (--rel, --from and --to)")
+        if start or end:
+            raise UsageError("--from and --to go with --rel; a fact node's links are --link TYPE:to=ID")
+        entry = node_entry(label, name, quote, node_id=node_id, date=date, confidence=confidence,
+                           links=[Link.parse(x) for x in link or []])
+    added = add_fact(writable_seed_dir(), source_id, entry, texts_dir(texts))
+    typer.echo(str(added.file))
+    err(f"added {added.what} to {added.file} (its quote is at line {added.line} of the text); "
+        f"next: kg load --dry-run {added.file}")

@@ -451,3 +451,82 @@ def test_a_full_load_removes_actors_and_sources_no_file_declares(server: ServerH
     db.run_auto("MATCH (n) DETACH DELETE n")
     assert run_kg("load", env=env, cwd=project).returncode == 0
     assert canonical(db) == after
+
+
+# --- kg fact add ---------------------------------------------------------------------------------------
+
+def _scaffolded(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A project with the test article added as src-test-lakeshore: (project, texts, its seed file)."""
+    project, texts = _project(tmp_path), tmp_path / "texts"
+    texts.mkdir()
+    for text in TEXTS.iterdir():
+        shutil.copy(text, texts / text.name)
+    article = tmp_path / "lakeshore.txt"
+    article.write_text(ARTICLE)
+    added = run_kg("source", "add", str(article), "--texts", str(texts), "--publisher", "ctv-news",
+                   "--published", "2030-03-02", "--id", "src-test-lakeshore", cwd=project)
+    assert added.returncode == 0, added.stderr
+    return project, texts, project / "seed" / "sources" / "src-test-lakeshore.yaml"
+
+
+def test_fact_add_writes_a_statement_and_a_relation_keeping_the_files_comments(tmp_path: Path) -> None:
+    project, texts, scaffold = _scaffolded(tmp_path)
+    before = scaffold.read_text()
+    statement = run_kg("fact", "add", "src-test-lakeshore", "--label", "Statement", "--name",
+                       "Lakeshore police say: the app was not for them", "--quote", "decided it was not for us",
+                       "--date", "2030-03-02", "--link", "ON_BEHALF_OF:to=eps", "--texts", str(texts), cwd=project)
+    assert statement.returncode == 0, statement.stderr
+    assert "added st-lakeshore-police-say-the-app" in statement.stderr and "line 7 of the text" in statement.stderr
+    relation = run_kg("fact", "add", "src-test-lakeshore", "--rel", "USED", "--from", "hamilton-police", "--to",
+                      "clearview-app", "--quote", "used Clearview AI during a two-week trial in January",
+                      "--date", "2030-01", "--confidence", "medium", "--texts", str(texts), cwd=project)
+    assert relation.returncode == 0, relation.stderr
+    after = scaffold.read_text()
+    # every line of the scaffold is still there, comments included; only the two lists grew
+    head, tail = before.split("nodes: []\nrelations: []\n")
+    assert after.startswith(head) and after.endswith(tail)
+    assert after[len(head):len(after) - len(tail)] == """\
+nodes:
+  - id: st-lakeshore-police-say-the-app
+    label: Statement
+    name: "Lakeshore police say: the app was not for them"
+    date: "2030-03-02"
+    quote: "decided it was not for us"
+    confidence: high
+    links:
+      - type: ON_BEHALF_OF
+        to: eps
+relations:
+  - type: USED
+    from: hamilton-police
+    to: clearview-app
+    start: "2030-01"
+    quote: "used Clearview AI during a two-week trial in January"
+    confidence: medium
+"""
+    seed = validate([project / "seed"], texts=texts, strict=True)
+    assert seed.nodes["st-lakeshore-police-say-the-app"].props["date"] == "2030-03-02"
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--rel", "USED", "--from", "eps", "--to", "clearview-app", "--quote", "used Clearview AI for a year"],
+     "kg: 'used Clearview AI for a year' does not occur in src-test-lakeshore; closest passage: "),
+    (["--rel", "USED", "--from", "nobody", "--to", "clearview-app", "--quote", "two-week trial"],
+     "unknown id 'nobody'"),
+    (["--rel", "USED", "--from", "eps", "--to", "clearview-app", "--quote", "two-week trial", "--date", "2030-13"],
+     "kg: --date '2030-13': "),
+    (["--label", "Gossip", "--name", "x", "--quote", "two-week trial"], "kg: --label 'Gossip' is not a kind of fact"),
+    (["--rel", "LIKED", "--from", "eps", "--to", "clearview-app", "--quote", "two-week trial"],
+     "kg: --rel 'LIKED' is not a relationship type"),
+])
+def test_fact_add_refuses_with_its_reason_and_leaves_the_file_alone(tmp_path: Path, args: list[str],
+                                                                    says: str) -> None:
+    project, texts, scaffold = _scaffolded(tmp_path)
+    before = sorted((p, p.read_bytes()) for p in (project / "seed").rglob("*.yaml"))
+    proc = run_kg("fact", "add", "src-test-lakeshore", *args, "--texts", str(texts), cwd=project)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert says in proc.stderr
+    if "unknown id" in says:  # the seed file and the line of the refused value, as kg validate names them
+        assert f"{scaffold}:" in proc.stderr and "nothing was written" in proc.stderr
+    assert sorted((p, p.read_bytes()) for p in (project / "seed").rglob("*.yaml")) == before
+    assert not list((project / "seed").rglob(".*.kg-fact"))
