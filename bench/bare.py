@@ -1,6 +1,7 @@
 """The bare endpoint bench/web.py measures `kg serve` against: `/p/<i>` runs the statements page `i`
-runs (recorded by bench/web.py into the file KG_BENCH_STATEMENTS) through the driver, as the page
-does, and returns their rows as JSON. No template, no page: what serving the same queries costs."""
+runs (recorded by bench/web.py into the file KG_BENCH_STATEMENTS) through the driver, in the same
+transactions, and returns their rows as JSON. No template, no page: what serving the same queries
+costs."""
 
 from __future__ import annotations
 
@@ -16,15 +17,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from kg.config import Settings
-from kg.graph.db import Database
+from kg.graph.db import Database, answer
 
-STATEMENTS: list[list[tuple[str, dict[str, Any]]]] = json.loads(
+#: each page's transactions, each its statements in order
+STATEMENTS: list[list[list[tuple[str, dict[str, Any]]]]] = json.loads(
     Path(os.environ["KG_BENCH_STATEMENTS"]).read_text(encoding="utf-8"))
 db = Database(Settings.resolve())
 
 
-def replay(i: int) -> list[list[dict[str, Any]]]:
-    return [db.read(cypher, params) for cypher, params in STATEMENTS[i]]
+def replay(i: int) -> list[Any]:
+    return [db.in_read(lambda tx, g=group: [answer(tx, cypher, params)[1] for cypher, params in g])
+            for group in STATEMENTS[i]]
 
 
 class Rows(JSONResponse):

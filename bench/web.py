@@ -6,11 +6,12 @@ against `kg export --format jsonl`. Written to docs/benchmarks-web.md.
 One dedicated local Neo4j holding the seed plus the synthetic graph of `--scale` entities (kg/synth.py,
 as bench/run.py makes it). Then, side by side in this one run, because the machine is shared and noisy:
 
-1. **Pages against their Cypher.** Each page is asked once in process with the database's `read`
-   recorded, which gives the statements and parameters the page runs. Then, alternating, the page is
-   fetched from the real `kg serve` (a subprocess, over loopback HTTP) and its statements are run
-   through the driver (`Database.read`, as the page does): p95 of each; the target is a page's p95 at
-   most 2x its Cypher's.
+1. **Pages against their Cypher.** Each page is asked once in process with the driver's
+   `ManagedTransaction.run` recorded, which gives the statements and parameters the page runs, and
+   in which transactions. Then, alternating, the page is fetched from the real `kg serve` (a
+   subprocess, over loopback HTTP) and its statements are run through the driver in the same
+   transactions (`Database.in_read`, rows made as the page makes them): p95 of each; the target is a
+   page's p95 at most 2x its Cypher's.
 2. **A concurrent load** (locust, headless, a subprocess): the same mix of pages from `kg serve
    --workers N`, then from a bare endpoint (bench/bare.py: Starlette, the same workers) that runs the
    same statements and returns their rows as JSON. Target: no errors, and at least half the bare
@@ -44,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 from bench.exports import measure  # noqa: E402  (wall time and peak memory of a kg command)
 from bench.run import synthetic  # noqa: E402  (the synthetic seed, made once and kept)
 from kg.config import Settings  # noqa: E402
-from kg.graph.db import Database  # noqa: E402
+from kg.graph.db import Database, answer  # noqa: E402
 from kg.questions.catalogue import catalogue  # noqa: E402
 from kg.seed.loader import load, wipe  # noqa: E402
 from kg.seed.validate import validate  # noqa: E402
@@ -80,32 +81,49 @@ def pages(db: Database) -> dict[str, str]:
     return chosen
 
 
-def record(settings: Settings, urls: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    """The statements (and parameters) each page runs: the page made once in process, its reads recorded."""
+Statements = list[list[tuple[str, dict[str, Any]]]]  # a page's transactions, each its statements in order
+
+
+def record(settings: Settings, urls: dict[str, str]) -> dict[str, Statements]:
+    """The statements (and parameters) each page runs, transaction by transaction: the page made once
+    in process, every statement the driver runs for it recorded (`ManagedTransaction.run`)."""
+    import neo4j
     from starlette.testclient import TestClient
 
     from kg.web import app as web_app
 
-    seen: list[tuple[str, dict[str, Any]]] = []
-    plain_read = web_app.WebDatabase.read
+    seen: list[tuple[int, str, dict[str, Any]]] = []
+    plain_run = neo4j.ManagedTransaction.run
 
-    def recording(self: Database, cypher: str, params: Any = None) -> list[dict[str, Any]]:
-        seen.append((cypher, dict(params or {})))
-        return plain_read(self, cypher, params)
+    def recording(self: Any, query: Any, parameters: Any = None, **kw: Any) -> Any:
+        seen.append((id(self), str(query), {**dict(parameters or {}), **kw}))
+        return plain_run(self, query, parameters, **kw)
 
-    web_app.WebDatabase.read = recording  # type: ignore[method-assign]
+    neo4j.ManagedTransaction.run = recording  # type: ignore[method-assign]
     try:
         with TestClient(web_app.create_app(settings, TEXTS)) as client:
-            statements = {}
+            statements: dict[str, Statements] = {}
             for name, url in urls.items():
                 seen.clear()
                 response = client.get(url)
                 if response.status_code != 200:
                     raise SystemExit(f"{url}: {response.status_code} {response.text[:300]}")
-                statements[name] = list(seen)
+                groups: Statements = []
+                last = None
+                for tx, cypher, params in seen:
+                    if tx != last:
+                        groups.append([])
+                        last = tx
+                    groups[-1].append((cypher, params))
+                statements[name] = groups
     finally:
-        web_app.WebDatabase.read = plain_read  # type: ignore[method-assign]
+        neo4j.ManagedTransaction.run = plain_run  # type: ignore[method-assign]
     return statements
+
+
+def replay(db: Database, groups: Statements) -> list[Any]:
+    """A page's statements through the driver, in the same transactions as the page ran them."""
+    return [db.in_read(lambda tx, g=group: [answer(tx, cypher, params) for cypher, params in g]) for group in groups]
 
 
 def serve(env: dict[str, str], workers: int, port: int, *argv: str) -> subprocess.Popen[bytes]:
@@ -135,7 +153,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def latencies(settings: Settings, env: dict[str, str], urls: dict[str, str],
-              statements: dict[str, list[tuple[str, dict[str, Any]]]], rounds: int) -> dict[str, dict[str, float]]:
+              statements: dict[str, Statements], rounds: int) -> dict[str, dict[str, float]]:
     """p50 and p95 of each page over HTTP and of its statements through the driver, alternating."""
     port = free_port()
     proc = serve(env, 1, port)
@@ -148,15 +166,15 @@ def latencies(settings: Settings, env: dict[str, str], urls: dict[str, str],
                     t0 = time.perf_counter()
                     response = client.get(url)
                     t1 = time.perf_counter()
-                    for cypher, params in statements[name]:
-                        db.read(cypher, params)
+                    replay(db, statements[name])
                     t2 = time.perf_counter()
                     if response.status_code != 200:
                         raise SystemExit(f"{url}: {response.status_code}")
                     if i >= 3:
                         page_times.append(t1 - t0)
                         cypher_times.append(t2 - t1)
-                out[name] = {"url": url, "statements": len(statements[name]), "bytes": len(response.content),
+                out[name] = {"url": url, "statements": sum(len(g) for g in statements[name]),
+                             "transactions": len(statements[name]), "bytes": len(response.content),
                              "page_p50": statistics.median(page_times), "page_p95": p95(page_times),
                              "cypher_p50": statistics.median(cypher_times), "cypher_p95": p95(cypher_times)}
                 print(f"  {name}: page p95 {out[name]['page_p95'] * 1000:.1f} ms, "
@@ -180,7 +198,7 @@ def locust(host: str, paths: list[str], users: int, seconds: int, work: Path, ta
             "rps": float(total["Requests/s"]), "p95_ms": float(total["95%"] or 0)}
 
 
-def concurrent(env: dict[str, str], urls: dict[str, str], statements: dict[str, list[tuple[str, dict[str, Any]]]],
+def concurrent(env: dict[str, str], urls: dict[str, str], statements: dict[str, Statements],
                workers: int, users: int, seconds: int, work: Path) -> dict[str, dict[str, float]]:
     names = [n for n in urls if n != "neighbourhood"]  # the mix: every page but the drawing
     replay = work / "statements.json"
@@ -268,8 +286,9 @@ def render(r: dict[str, Any]) -> str:
         "## Pages against the Cypher they run",
         "",
         "Each page from the real `kg serve` (one worker, over loopback HTTP), and, alternating with it, the",
-        f"statements that page runs through the driver (`Database.read`, as the page does), {r['args']['rounds']}",
-        f"times each after three to warm up. Target: a page's p95 at most {PAGE_RATIO:g}x its Cypher's.",
+        "statements that page runs (recorded from the driver) run through the driver in the same transactions,",
+        f"{r['args']['rounds']} times each after three to warm up. Target: a page's p95 at most {PAGE_RATIO:g}x its "
+        "Cypher's.",
         "",
         "| page | URL | statements | size (KB) | page p50 (ms) | page p95 (ms) | Cypher p50 (ms) | Cypher p95 (ms) "
         "| ratio at p95 | target |",
