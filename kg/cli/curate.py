@@ -3,6 +3,8 @@ the facts written into it."""
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +39,11 @@ def quote_find(
     emit(["source", "file", "line", "context"], rows, fmt)
 
 
+class AddedFormat(StrEnum):
+    path = "path"
+    json = "json"
+
+
 @source_app.command("add")
 def source_add(
     article: Annotated[Path, typer.Argument(help="the article: a .txt, a saved .html page or a .pdf")],
@@ -50,6 +57,9 @@ def source_add(
                                                   "when the article does not give it", show_default=False)] = None,
     url: Annotated[str | None, typer.Option(help="where the article was published", show_default=False)] = None,
     texts: TextsDir = None,
+    fmt: Annotated[AddedFormat, typer.Option("--format", "-f", help="path: the scaffold's path; json: the source, "
+                                             "its file, the actors named and the candidates, for tools")]
+    = AddedFormat.path,
 ) -> None:
     """Add an article: its plain text goes into the texts folder (never the repository), and a
     scaffold `seed/sources/<id>.yaml` listing as comments the actors the text names and the names
@@ -70,7 +80,17 @@ def source_add(
     assert folder is not None
     added = add_source(article, writable_seed_dir(), folder, project_root(), source_id=source_id,
                        publisher=publisher, title=title, published=published, url=url)
-    typer.echo(str(added.seed_file))
+    if fmt is AddedFormat.json:
+        typer.echo(json.dumps({
+            "source": added.source_id, "file": str(added.seed_file), "text": str(added.text_file),
+            "actors": [{"id": a.id, "name": a.name, "label": a.label, "count": n, "line": line}
+                       for a, n, line in added.named],
+            "candidates": [{"name": name, "kind": kind.rstrip("?") or None, "line": line}
+                           for name, line, kind in added.candidates],
+            "new_actors_file": str(added.actors_file) if added.actors_file else None, "unknown": added.unknown,
+        }, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(str(added.seed_file))
     err(f"wrote {added.text_file} (the article's text) and {added.seed_file} (source {added.source_id}): "
         f"{len(added.named)} registry actors named, {len(added.candidates)} other names listed as comments")
     if added.actors_file:

@@ -250,6 +250,16 @@ def test_a_page_of_a_new_outlet_scaffolds_it_as_an_organization(tmp_path: Path) 
         shutil.copy(text, texts / text.name)
     seed = validate([project / "seed"], texts=texts, strict=True)
     assert seed.sources["src-kg-test-gazette-2020-03-05"] and seed.nodes["kg-test-gazette"].in_registry
+    as_json = run_kg("source", "add", str(page), "--texts", str(texts), "--id", "src-as-json", "--format", "json",
+                     cwd=project)
+    assert as_json.returncode == 0, as_json.stderr
+    told = json.loads(as_json.stdout)
+    assert (told["source"], told["new_actors_file"], told["unknown"]) == ("src-as-json", None, [])
+    assert Path(told["file"]).resolve() == (project / "seed" / "sources" / "src-as-json.yaml").resolve()
+    eps = next(a for a in told["actors"] if a["id"] == "eps")
+    assert (eps["name"], eps["label"], eps["count"]) == ("Edmonton Police Service", "PoliceAgency", 1)
+    dana = next(c for c in told["candidates"] if c["name"] == "Dana Whitfield")
+    assert dana["kind"] == "person" and dana["line"] >= 1
     other = run_kg("source", "add", str(page), "--texts", str(texts), "--publisher", "cbc-news", cwd=project)
     assert other.returncode == 0 and "src-cbc-news-2020-03-05" in other.stdout  # --publisher overrides
     assert sorted(p.name for p in (project / "seed" / "actors").iterdir()) == ["actors.yaml", "kg-test-gazette.yaml"]
