@@ -298,6 +298,37 @@ def test_the_page_references_nothing_outside_itself(seeded: Database) -> None:
     assert not (Path.cwd() / "lib").exists()  # pyvis's `local` mode would have written it
 
 
+@pytest.mark.db
+def test_many_focus_views_at_once_are_each_the_focus_view(seeded: Database) -> None:
+    """kg site draws every entity's neighbourhood with `focus_views` (a few queries for all of them):
+    each is the view `kg viz --focus ID` draws, node for node, link for link, source for source."""
+    ids = [r["id"] for r in seeded.read("MATCH (n:Entity) WHERE NOT n:Source RETURN n.id AS id ORDER BY id")]
+    many = build.focus_views(seeded, [*ids, "nobody"])
+    assert sorted(many) == ids  # an unknown id is left out
+    for entity_id in ids:
+        one, batch = build.focus_view(seeded, entity_id, 1), many[entity_id]
+        assert (batch.title, batch.subtitle, batch.focus, batch.provenance) == (one.title, one.subtitle, one.focus,
+                                                                               False)
+        assert (batch.nodes, batch.edges, batch.sources) == (one.nodes, one.edges, one.sources), entity_id
+    assert len(many["eps"].nodes) > 10
+
+
+@pytest.mark.db
+def test_a_linked_page_carries_its_data_and_links_its_scripts(seeded: Database) -> None:
+    view = build.focus_view(seeded, "eps", 1)
+    whole, linked = view_page.page(view), view_page.page(view, assets="../static/")
+    parser = Elements()
+    parser.feed(linked)
+    assert [(t, a.get("src") or a.get("href")) for t, a in parser.tags if "src" in a or "href" in a] == [
+        ("link", "../static/vis-network.css"), ("script", "../static/vis-network.min.js"),
+        ("script", "../static/kg-view.js")]
+    data = '<script type="application/json" id="kg-data">'
+    assert whole.split(data)[1].split("</script>")[0] == linked.split(data)[1].split("</script>")[0]
+    assets = view_page.linked_assets()
+    assert sorted(assets) == sorted(view_page.LINKED) and assets["kg-view.js"] in whole
+    assert abs(len(linked) + sum(len(text) for text in assets.values()) - len(whole)) < 1_000  # only the tags differ
+
+
 @pytest.mark.parametrize("text", ["</script><script>alert(1)</script>", "<!--", "a & b <b>", "\u2028 end"])
 def test_data_is_escaped_for_a_script_element(text: str) -> None:
     encoded = view_page.script_json({"name": text})
@@ -506,33 +537,3 @@ def test_an_empty_graph_opens_and_says_so(db: Database, browser: Any, tmp_path: 
         page.screenshot(shots / "empty.png")
 
 
-
-@pytest.mark.db
-def test_many_focus_views_at_once_are_each_the_focus_view(seeded: Database) -> None:
-    """kg site draws every entity's neighbourhood with `focus_views` (a few queries for all of them):
-    each is the view `kg viz --focus ID` draws, node for node, link for link, source for source."""
-    ids = [r["id"] for r in seeded.read("MATCH (n:Entity) WHERE NOT n:Source RETURN n.id AS id ORDER BY id")]
-    many = build.focus_views(seeded, [*ids, "nobody"])
-    assert sorted(many) == ids  # an unknown id is left out
-    for entity_id in ids:
-        one, batch = build.focus_view(seeded, entity_id, 1), many[entity_id]
-        assert (batch.title, batch.subtitle, batch.focus, batch.provenance) == (one.title, one.subtitle, one.focus,
-                                                                               False)
-        assert (batch.nodes, batch.edges, batch.sources) == (one.nodes, one.edges, one.sources), entity_id
-    assert len(many["eps"].nodes) > 10
-
-
-@pytest.mark.db
-def test_a_linked_page_carries_its_data_and_links_its_scripts(seeded: Database) -> None:
-    view = build.focus_view(seeded, "eps", 1)
-    whole, linked = view_page.page(view), view_page.page(view, assets="../static/")
-    parser = Elements()
-    parser.feed(linked)
-    assert [(t, a.get("src") or a.get("href")) for t, a in parser.tags if "src" in a or "href" in a] == [
-        ("link", "../static/vis-network.css"), ("script", "../static/vis-network.min.js"),
-        ("script", "../static/kg-view.js")]
-    data = '<script type="application/json" id="kg-data">'
-    assert whole.split(data)[1].split("</script>")[0] == linked.split(data)[1].split("</script>")[0]
-    assets = view_page.linked_assets()
-    assert sorted(assets) == sorted(view_page.LINKED) and assets["kg-view.js"] in whole
-    assert abs(len(linked) + sum(len(text) for text in assets.values()) - len(whole)) < 1_000  # only the tags differ
