@@ -65,18 +65,25 @@ def measure(args: list[str], env: dict[str, str]) -> dict[str, float]:
     return {"wall": wall, "max_rss_mb": peak / 1024}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks-exports.md")
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="kg-bench-exports-"))
+def dedicated_server(work: Path) -> tuple[LocalServer, Settings, dict[str, str]]:
+    """A local Neo4j of the benchmark's own, started (free ports, a random password), its settings, and
+    the environment a kg subprocess reaches it with (nothing else of NEO4J_* or KG_* kept)."""
     server = LocalServer(work / "neo4j", bolt_port=free_port(), http_port=free_port(), heap="2g", pagecache="1g")
     password = "bench-" + os.urandom(8).hex()
     server.start("neo4j", password, timeout=300)
     settings = Settings(uri=server.bolt_uri, username="neo4j", password=password)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
     env.update(NEO4J_URI=settings.uri, NEO4J_USERNAME="neo4j", NEO4J_PASSWORD=password)
+    return server, settings, env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks-exports.md")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="kg-bench-exports-"))
+    server, settings, env = dedicated_server(work)
     results: dict[int, dict[str, Any]] = {}
     try:
         for scale in args.scales:

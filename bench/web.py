@@ -42,14 +42,13 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.exports import measure  # noqa: E402  (wall time and peak memory of a kg command)
+from bench.exports import dedicated_server, measure  # noqa: E402  (a server of its own; a kg command's cost)
 from bench.run import synthetic  # noqa: E402  (the synthetic seed, made once and kept)
 from kg.config import Settings  # noqa: E402
 from kg.graph.db import Database, answer  # noqa: E402
 from kg.questions.catalogue import catalogue  # noqa: E402
 from kg.seed.loader import load, wipe  # noqa: E402
 from kg.seed.validate import validate  # noqa: E402
-from kg.server.local import LocalServer  # noqa: E402
 from kg.server.ports import free_port  # noqa: E402
 
 TEXTS = Path(os.environ.get("KG_TEXTS") or ROOT.parent / "shared" / "sources")
@@ -233,12 +232,8 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     work = Path(tempfile.mkdtemp(prefix="kg-bench-web-"))
-    server = LocalServer(work / "neo4j", bolt_port=free_port(), http_port=free_port(), heap="2g", pagecache="1g")
-    password = "bench-" + os.urandom(8).hex()
-    server.start("neo4j", password, timeout=300)
-    settings = Settings(uri=server.bolt_uri, username="neo4j", password=password)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
-    env.update(NEO4J_URI=settings.uri, NEO4J_USERNAME="neo4j", NEO4J_PASSWORD=password, KG_TEXTS=str(TEXTS))
+    server, settings, env = dedicated_server(work)
+    env["KG_TEXTS"] = str(TEXTS)
     report: dict[str, Any] = {"scale": args.scale, "commit": commit, "started": started,
                               "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}}
     try:
