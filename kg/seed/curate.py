@@ -284,15 +284,15 @@ class _Registry(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
-def _slug(text: str, words: int = 6) -> str:
-    """An id's part from text: its first words, lower-case, a-z and 0-9 joined by '-'."""
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:words]) or "article"
+def slug(text: str, words: int = 6, empty: str = "article") -> str:
+    """An id's part from text: its first words, lower-case, a-z and 0-9 joined by '-' (`empty` if none)."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:words]) or empty
 
 
 def _new_outlet(name: str, taken: set[str]) -> dict[str, Any]:
     """The registry entry of an outlet a page names (`og:site_name`, else its host) that no actor is."""
     shown = name.strip().removeprefix("www.")
-    base = _slug(shown, 8)
+    base = slug(shown, 8)
     ident = base if base not in taken else next(f"{base}-{i}" for i in range(2, 1000) if f"{base}-{i}" not in taken)
     return {"id": ident, "label": "Organization", "name": shown, "kind": "news_outlet"}
 
@@ -340,7 +340,7 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
                 "events it reports" if got.date_hint else "")
         unknown.append(f"published: the article's metadata gives no date{hint}; write the publication date in the "
                        "scaffold, or give it with --published")
-    sid = source_id or "-".join(["src", pub.id if pub else "unknown", when or _slug(got.title or article_path.stem)])
+    sid = source_id or "-".join(["src", pub.id if pub else "unknown", when or slug(got.title or article_path.stem)])
     if not re.match(ID_PATTERN, sid):
         raise UsageError(f"--id {sid!r} is not an id (lower-case letters, digits and '-')")
     if sid in seed.sources or sid in seed.nodes:
@@ -350,8 +350,8 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
         else seed_file.as_posix()
     if seed_file.exists():
         raise UsageError(f"{seed_file} exists; kg source add never overwrites a file")
-    outlet_file = seed_dir / "actors" / f"{outlet['id']}.yaml" if outlet else seed_dir / "actors"
-    if outlet is not None and outlet_file.exists():
+    outlet_file = seed_dir / "actors" / f"{outlet['id']}.yaml" if outlet else None
+    if outlet_file is not None and outlet_file.exists():
         raise UsageError(f"{outlet_file} exists; kg source add never overwrites a file (give --publisher ID)")
     text_file = texts_folder / f"{sid}.txt"
     if text_file.exists() and text_file.read_text(encoding="utf-8") != got.text:
@@ -384,7 +384,7 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
         f"# kg validate, kg load --dry-run {shown}, kg load {shown}.",
         *[f"# NOT KNOWN (kg validate refuses the file until a person writes it) - {_comment(u, 400)}" for u in unknown],
         *([f"# The publisher is a new outlet, scaffolded in {_comment(outlet_file.name)} from the page's site name."]
-          if outlet else []),
+          if outlet_file else []),
         _mark_unknown(yaml.safe_dump(block, sort_keys=False, allow_unicode=True, width=110).rstrip()),
         "",
         "# Registry actors the text names (id, how often, first line):",
@@ -398,7 +398,7 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
     if unmatched:
         lines.append(f"# Authors as printed, not yet actors: {_comment(', '.join(unmatched))}")
     seed_file.parent.mkdir(parents=True, exist_ok=True)
-    if outlet is not None:
+    if outlet_file is not None:
         _write_new(outlet_file, "\n".join([
             schema_line(outlet_file, root),
             f"# A news outlet scaffolded by `kg source add` from the site name of {_comment(article_path.name)}: "
@@ -406,7 +406,7 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
             yaml.dump({"actors": [outlet]}, Dumper=_Registry, sort_keys=False, allow_unicode=True,
                       width=110).rstrip(), ""]))
     _write_new(seed_file, "\n".join(lines) + "\n")
-    return Added(sid, seed_file, text_file, named, candidates, unknown, outlet_file if outlet else None)
+    return Added(sid, seed_file, text_file, named, candidates, unknown, outlet_file)
 
 
 #: where `kg docs` writes the JSON Schema of seed files, from the project's root

@@ -20,7 +20,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from kg.errors import KgError, UsageError, ValidationFailed
 from kg.graph.schema import VOCABULARY as VOCAB
-from kg.seed.curate import find_words
+from kg.seed.curate import find_words, slug
 from kg.seed.model import check_iso
 from kg.seed.texts import Texts
 from kg.seed.validate import validate
@@ -62,10 +62,6 @@ def _yaml() -> YAML:
     return rt
 
 
-def _slug(text: str, words: int = 5) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:words]) or "fact"
-
-
 def node_entry(label: str, name: str, quote: str, *, node_id: str | None = None, date: str | None = None,
                confidence: str = "high", links: list[Link] | None = None, taken: set[str] | None = None
                ) -> dict[str, Any]:
@@ -74,7 +70,7 @@ def node_entry(label: str, name: str, quote: str, *, node_id: str | None = None,
     if kind is None or not kind.is_fact:
         facts = ", ".join(sorted(k for k, v in VOCAB.nodes.items() if v.is_fact))
         raise KgError(f"--label {label!r} is not a kind of fact (one of: {facts})")
-    ident = node_id or f"{PREFIXES.get(label, label.lower())}-{_slug(name)}"
+    ident = node_id or f"{PREFIXES.get(label, label.lower())}-{slug(name, 5, 'fact')}"
     if taken and ident in taken:
         ident = next(f"{ident}-{i}" for i in range(2, 10_000) if f"{ident}-{i}" not in taken)
     entry: dict[str, Any] = {"id": ident, "label": label, "name": _text(name)}

@@ -21,6 +21,7 @@ import html as htmlmod
 import json
 import re
 from collections.abc import Mapping
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -306,6 +307,7 @@ def script_json(value: Any) -> str:
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+@cache
 def _asset(*parts: str) -> str:
     return resources.files("pyvis").joinpath(*parts).read_text(encoding="utf-8")
 
@@ -325,10 +327,7 @@ _SLOT = re.compile(r"\{\{(\w+)\}\}")
 _APP = re.compile(r'<script id="kg-app">(.*?)</script>', re.S)
 
 
-#: the files a page made with `assets=` links to instead of carrying them (see `linked_assets`)
-LINKED = ("vis-network.min.js", "vis-network.css", "kg-view.js")
-
-
+@cache  # read once per process: kg site makes a page of it for every entity
 def _template() -> str:
     return resources.files("kg").joinpath("resources", "viz.html").read_text(encoding="utf-8")
 

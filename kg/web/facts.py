@@ -118,6 +118,11 @@ def standing(fact: Fact, at: str) -> str:
     return str(when.as_of(date, at))
 
 
+def left_out(undated: int, as_of: str) -> str:
+    """The note of a page stood at a date: how many undated facts it leaves out."""
+    return f"{undated} undated {'fact' if undated == 1 else 'facts'} left out (as_of {as_of})"
+
+
 def exists(db: Database, entity_id: str) -> bool:
     """Whether an entity page has this id."""
     return bool(db.read(f"MATCH (n:{BASE_LABEL} {{id: $id}}) WHERE NOT n:{SOURCE_LABEL} RETURN 1 AS found",
@@ -187,8 +192,7 @@ def _entity(entity_id: str, props: dict[str, Any], kind: str, rels: list[dict[st
             "aliases": props.get("aliases") or [],
             "properties": {k: v for k, v in sorted(props.items()) if k not in SHOWN_APART},
             "citations": _citations(props, titles), "groups": groups, "as_of": as_of,
-            "notes": [f"{undated} undated {'fact' if undated == 1 else 'facts'} left out (as_of {as_of})"]
-            if undated else []}
+            "notes": [left_out(undated, as_of)] if undated and as_of else []}
 
 
 def rows_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -236,7 +240,7 @@ def source(db: Database, source_id: str, texts: Path | None = None, as_of: str |
         for f in facts:
             f["as_of"] = standing[id(f)]
         if undated:
-            notes.append(f"{undated} undated {'fact' if undated == 1 else 'facts'} left out (as_of {as_of})")
+            notes.append(left_out(undated, as_of))
         published = props.get("published")
         if published and when.as_of(str(published), as_of) == when.LATER:
             notes.append(f"this source was published on {published}, after {as_of}: what it reports was not "

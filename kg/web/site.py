@@ -163,9 +163,9 @@ def _forked_task(task: tuple[str, list[str]]) -> tuple[int, int]:
 def _task(job: dict[str, Any], db: Database, task: tuple[str, list[str]]) -> tuple[int, int]:
     """Read these entities (with their neighbourhoods when the job draws them) or these sources, and
     write their pages: (pages, files) written."""
-    w: _Writer = job["writer"]
+    site: _Writer = job["writer"]
+    w = _Writer(site.web, site.root, site.revision)  # counts this task's files; add() sums them
     kind, ids = task
-    pages, files = w.pages, w.files
     if kind == "entity":
         found = facts.entities(db, ids, titles=job["titles"])
         graphs = job["graphs"]
@@ -182,9 +182,7 @@ def _task(job: dict[str, Any], db: Database, task: tuple[str, list[str]]) -> tup
             assert s is not None
             w.page(f"source/{source_id}/index.html", "source.html", s=s, static=True)
             w.json(f"source/{source_id}.json", {"revision": w.revision.tag, **s})
-    done = (w.pages - pages, w.files - files)
-    w.pages, w.files = pages, files  # counted once, by add(), wherever they were written
-    return done
+    return w.pages, w.files
 
 
 def _question(w: _Writer, query: Query) -> None:
