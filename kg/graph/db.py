@@ -26,10 +26,12 @@ class ServerInfo:
 
 def clean(value: Any) -> Any:
     """Plain JSON-able values; keys whose value is null are dropped from maps."""
+    if type(value) is str:  # most values: taken as they are, without the checks below (kg site's rows)
+        return value
     if isinstance(value, dict):
-        return {k: clean(v) for k, v in value.items() if v is not None}
+        return {k: v if type(v) is str else clean(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [clean(v) for v in value]
+        return [v if type(v) is str else clean(v) for v in value]
     if hasattr(value, "iso_format"):
         return value.iso_format()
     return value

@@ -97,10 +97,10 @@ def _cited(nodes: Iterable[dict[str, Any]], edges: Iterable[dict[str, Any]]) -> 
 
 def _sources(db: Database, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """What the page says about each source the view cites: title, publisher, date, authors."""
-    return _source_details(db, _cited(nodes, edges))
+    return source_details(db, _cited(nodes, edges))
 
 
-def _source_details(db: Database, cited: set[str]) -> dict[str, dict[str, Any]]:
+def source_details(db: Database, cited: set[str]) -> dict[str, dict[str, Any]]:
     if not cited:
         return {}
     rows = db.read(
@@ -189,35 +189,6 @@ def focus_view(db: Database, entity: str, depth: int = 1, *, provenance: bool = 
     links = "link" if depth == 1 else "links"
     return _view(db, title or f"Around {row['name'] or centre}", f"everything within {depth} {links} of "
                  f"{row['name'] or centre} ({centre})", ids, provenance, focus=centre)
-
-
-def focus_views(db: Database, ids: list[str]) -> dict[str, View]:
-    """`focus_view(db, id, 1)` for many entities (not sources) at once, in four queries whatever their
-    number: their neighbours, the nodes and relationships among all of them, and the sources cited.
-    kg site draws every entity's neighbourhood with it. Unknown ids and sources are left out."""
-    hidden = hidden_rels(False)
-    centres = db.read(f"UNWIND $ids AS id MATCH (n:Entity {{id: id}}) WHERE NOT n:{SOURCE_LABEL} "
-                      "RETURN id, n.name AS name, "
-                      f"COLLECT {{ MATCH (n)-[r]-(b:Entity) WHERE NOT type(r) IN $hidden AND NOT b:{SOURCE_LABEL} "
-                      "RETURN DISTINCT b.id } AS near", {"ids": ids, "hidden": hidden})
-    around = {c["id"]: {c["id"], *c["near"]} for c in centres}
-    everyone = sorted(set().union(*around.values())) if around else []
-    nodes, edges = subgraph(db, everyone)
-    node_of = {n["id"]: n for n in nodes}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for e in edges:
-        out.setdefault(e["from"], []).append(e)
-    order = {id(e): i for i, e in enumerate(edges)}
-    sources = _source_details(db, _cited(nodes, edges))
-    views = {}
-    for c in centres:
-        near = around[c["id"]]
-        shown = [node_of[i] for i in sorted(near) if i in node_of]
-        links = sorted((e for i in near for e in out.get(i, ()) if e["to"] in near), key=lambda e: order[id(e)])
-        name = c["name"] or c["id"]
-        views[c["id"]] = View(f"Around {name}", f"everything within 1 link of {name} ({c['id']})", shown, links,
-                              {k: sources[k] for k in sorted(_cited(shown, links)) if k in sources}, False, c["id"])
-    return views
 
 
 def check_as_of(text: str) -> str:

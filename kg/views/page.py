@@ -20,7 +20,7 @@ import hashlib
 import html as htmlmod
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -124,7 +124,7 @@ def _tooltip(head: list[str], props: Mapping[str, Any], sources: Mapping[str, Ma
     return "\n".join(lines)
 
 
-def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
+def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
     """vis-network options: a bounded stabilisation (then the page turns physics off), lighter
     drawing for big graphs, a fixed seed so the same graph gets the same layout."""
     big = n_nodes > 400 or n_edges > 1000
@@ -161,6 +161,64 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
     }
 
 
+def node_args(node: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]], focus: bool = False
+              ) -> dict[str, Any]:
+    """What `network()` gives pyvis's `add_node` for a node (its caption, shape, size, colours and tooltip);
+    `focus`: drawn as the centre of a neighbourhood."""
+    props = node["props"]
+    kind, style = look([label for label in node["labels"] if label != "Entity"])
+    caption = str(props.get(style.caption) or props.get("name") or node["id"])
+    head = [str(props.get("name") or node["id"]), f"{kind} · {node['id']}"]
+    if props.get("aliases"):
+        head.append("also: " + _clip(", ".join(map(str, props["aliases"])), 120))
+    mentioned = [m for m in node.get("mentioned_by") or [] if m not in (props.get("sources") or [])]
+    if mentioned and not props.get("sources"):
+        head.append(f"mentioned by {len(mentioned)} source{'s' if len(mentioned) != 1 else ''}")
+    inside = style.shape in _LABEL_INSIDE  # facts: smaller type, so the actors stand out
+    extra: dict[str, Any] = {"font": {"size": 11}, "widthConstraint": {"maximum": 150}} if inside else {}
+    args = {"label": caption, "shape": style.shape, "size": style.size, **extra,
+            "color": {"background": style.color, "border": style.border,
+                      "highlight": {"background": style.color, "border": "#1b1f24"},
+                      "hover": {"background": style.color, "border": "#1b1f24"}},
+            "title": _tooltip(head, props, sources)}
+    return {**args, **centre_args(args)} if focus else args
+
+
+def centre_args(args: Mapping[str, Any]) -> dict[str, Any]:
+    """What changes in a node's `node_args` when it is the centre of a neighbourhood: larger, a
+    thicker outline, a larger caption."""
+    inside = args["shape"] in _LABEL_INSIDE
+    return {"size": args["size"] * 1.4, "borderWidth": 4, "font": {"size": 13 if inside else 18}}
+
+
+def edge_args(edge: Mapping[str, Any], names: Mapping[str, str], sources: Mapping[str, Mapping[str, Any]],
+              curve: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What `network()` gives pyvis's `add_edge` for a relationship (its id, label and tooltip, and
+    `curve`, its bend when two nodes have several)."""
+    props = edge["props"]
+    head = [f"{_clip(names.get(edge['from'], edge['from']), 60)} → {words(edge['type'])} → "
+            f"{_clip(names.get(edge['to'], edge['to']), 60)}"]
+    return {"id": edge["id"], "label": words(edge["type"]) + date_text(props),
+            "title": _tooltip(head, props, sources), **(curve or {})}
+
+
+def curves(edges: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The bends of relationships in view order (`subgraph`'s): links are straight, except where two
+    nodes have several: those curve apart (opposite directions bend to opposite sides, same-direction
+    ones by growing amounts). Keyed by relationship id; the straight ones are left out."""
+    pairs: dict[frozenset[str], int] = {}
+    for edge in edges:
+        pair = frozenset((edge["from"], edge["to"]))
+        pairs[pair] = pairs.get(pair, 0) + 1
+    nth: dict[tuple[str, str], int] = {}
+    out = {}
+    for edge in edges:
+        if pairs[frozenset((edge["from"], edge["to"]))] > 1 and edge["from"] != edge["to"]:
+            k = nth[(edge["from"], edge["to"])] = nth.get((edge["from"], edge["to"]), -1) + 1
+            out[edge["id"]] = {"smooth": {"enabled": True, "type": "curvedCW", "roundness": round(0.15 + 0.2 * k, 2)}}
+    return out
+
+
 def network(view: View) -> Any:
     """A `pyvis.network.Network` holding the view: nodes and edges as vis-network items, options set.
     (pyvis only builds the data here; `page()` renders it with kg's own template.)"""
@@ -169,70 +227,37 @@ def network(view: View) -> Any:
     net = Network(directed=True, heading="", cdn_resources="remote")  # nothing is fetched: see page()
     names = {n["id"]: n["props"].get("name") or n["id"] for n in view.nodes}
     for node in view.nodes:
-        props = node["props"]
-        kind, style = look([label for label in node["labels"] if label != "Entity"])
-        caption = str(props.get(style.caption) or props.get("name") or node["id"])
-        head = [str(props.get("name") or node["id"]), f"{kind} · {node['id']}"]
-        if props.get("aliases"):
-            head.append("also: " + _clip(", ".join(map(str, props["aliases"])), 120))
-        mentioned = [m for m in node.get("mentioned_by") or [] if m not in (props.get("sources") or [])]
-        if mentioned and not props.get("sources"):
-            head.append(f"mentioned by {len(mentioned)} source{'s' if len(mentioned) != 1 else ''}")
-        inside = style.shape in _LABEL_INSIDE  # facts: smaller type, so the actors stand out
-        extra: dict[str, Any] = {"font": {"size": 11}, "widthConstraint": {"maximum": 150}} if inside else {}
-        if node["id"] == view.focus:  # the centre of a neighbourhood: larger, thicker outline, larger caption
-            extra.update(borderWidth=4, font={"size": 13 if inside else 18})
-        net.add_node(
-            node["id"], label=caption, shape=style.shape, size=style.size * (1.4 if node["id"] == view.focus else 1),
-            **extra,
-            color={"background": style.color, "border": style.border,
-                   "highlight": {"background": style.color, "border": "#1b1f24"},
-                   "hover": {"background": style.color, "border": "#1b1f24"}},
-            title=_tooltip(head, props, view.sources),
-        )
-    # links are straight, except where two nodes have several: those curve apart (opposite
-    # directions bend to opposite sides, same-direction ones by growing amounts)
-    pairs: dict[frozenset[str], int] = {}
+        net.add_node(node["id"], **node_args(node, view.sources, node["id"] == view.focus))
+    bends = curves(view.edges)
     for edge in view.edges:
-        pair = frozenset((edge["from"], edge["to"]))
-        pairs[pair] = pairs.get(pair, 0) + 1
-    nth: dict[tuple[str, str], int] = {}
-    for edge in view.edges:
-        props = edge["props"]
-        head = [f"{_clip(names.get(edge['from'], edge['from']), 60)} → {words(edge['type'])} → "
-                f"{_clip(names.get(edge['to'], edge['to']), 60)}"]
-        curve: dict[str, Any] = {}
-        if pairs[frozenset((edge["from"], edge["to"]))] > 1 and edge["from"] != edge["to"]:
-            k = nth[(edge["from"], edge["to"])] = nth.get((edge["from"], edge["to"]), -1) + 1
-            curve["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(0.15 + 0.2 * k, 2)}
-        net.add_edge(edge["from"], edge["to"], id=edge["id"], label=words(edge["type"]) + date_text(props),
-                     title=_tooltip(head, props, view.sources), **curve)
-    net.options = _options(len(view.nodes), len(view.edges))
+        net.add_edge(edge["from"], edge["to"], **edge_args(edge, names, view.sources, bends.get(edge["id"])))
+    net.options = vis_options(len(view.nodes), len(view.edges))
     return net
+
+
+def node_details(node: Mapping[str, Any]) -> dict[str, Any]:
+    """What the side panel shows for a node."""
+    props = node["props"]
+    kind, _ = look([label for label in node["labels"] if label != "Entity"])
+    return {"kind": kind, "name": props.get("name") or node["id"], "id": node["id"],
+            "aliases": _plain(props.get("aliases") or []),
+            "facts": _facts(props, {"name", "id", "aliases"}), "dates": _dates(props),
+            "confidence": props.get("confidence"), "citations": _citations(props),
+            "mentioned_by": node.get("mentioned_by") or []}
+
+
+def edge_details(edge: Mapping[str, Any]) -> dict[str, Any]:
+    """What the side panel shows for a relationship."""
+    props = edge["props"]
+    return {"type": edge["type"], "words": words(edge["type"]), "from": edge["from"], "to": edge["to"],
+            "key": props.get("key"), "facts": _facts(props, {"key"}), "dates": _dates(props),
+            "confidence": props.get("confidence"), "citations": _citations(props)}
 
 
 def _details(view: View) -> dict[str, Any]:
     """What the side panel shows for each node and edge, keyed by its vis id."""
-    nodes = {}
-    for node in view.nodes:
-        props = node["props"]
-        kind, _ = look([label for label in node["labels"] if label != "Entity"])
-        nodes[node["id"]] = {
-            "kind": kind, "name": props.get("name") or node["id"], "id": node["id"],
-            "aliases": _plain(props.get("aliases") or []),
-            "facts": _facts(props, {"name", "id", "aliases"}), "dates": _dates(props),
-            "confidence": props.get("confidence"), "citations": _citations(props),
-            "mentioned_by": node.get("mentioned_by") or [],
-        }
-    edges = {}
-    for edge in view.edges:
-        props = edge["props"]
-        edges[edge["id"]] = {
-            "type": edge["type"], "words": words(edge["type"]), "from": edge["from"], "to": edge["to"],
-            "key": props.get("key"), "facts": _facts(props, {"key"}), "dates": _dates(props),
-            "confidence": props.get("confidence"), "citations": _citations(props),
-        }
-    return {"nodes": nodes, "edges": edges}
+    return {"nodes": {node["id"]: node_details(node) for node in view.nodes},
+            "edges": {edge["id"]: edge_details(edge) for edge in view.edges}}
 
 
 def _fact_date(props: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -243,7 +268,7 @@ def _fact_date(props: Mapping[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _is_fact_node(labels: list[str]) -> bool:
+def is_fact_node(labels: list[str]) -> bool:
     return any(NODE_KINDS[label].is_fact for label in labels if label in NODE_KINDS)
 
 
@@ -254,23 +279,12 @@ def timeline(view: View) -> dict[str, Any]:
     date, and the date asked), each with its `hi`. A fact is shown at a stop when `lo <= stop.hi`,
     certainly when `hi <= stop.hi`; undated facts stay shown, and marked. A link without a date of its
     own that joins a dated fact node takes that node's date (the later one's, if it joins two)."""
-    facts: dict[str, dict[str, Any]] = {}
-    fact_nodes = {n["id"]: n["props"] for n in view.nodes if _is_fact_node(n["labels"])}
-    items: list[tuple[str, dict[str, Any], dict[str, Any] | None]]
-    items = [(node_id, props, None) for node_id, props in fact_nodes.items()]
-    items += [(e["id"], e["props"], e) for e in view.edges if e["props"].get("sources")]
-    for item_id, props, edge in items:
-        date, precision = _fact_date(props)
-        if date is None and edge is not None:
-            # a link of a dated fact (who MADE a statement, what it is ABOUT) holds from the fact's date
-            ends = [_fact_date(fact_nodes[end]) for end in (edge["from"], edge["to"]) if end in fact_nodes]
-            dated = [(d, p) for d, p in ends if d]
-            if dated:
-                date, precision = max(dated, key=lambda d: when.hi(d[0]))
-        confidences = props.get("confidences") or ([props["confidence"]] if props.get("confidence") else [])
-        facts[item_id] = {"date": date, "precision": precision, "lo": when.lo(date) if date else None,
-                          "hi": when.hi(date) if date else None, "confidences": _plain(list(confidences)),
-                          "sources": _plain(list(props.get("sources") or []))}
+    fact_nodes = {n["id"]: n["props"] for n in view.nodes if is_fact_node(n["labels"])}
+    items: list[tuple[str, dict[str, Any], list[Mapping[str, Any]]]]
+    items = [(node_id, props, []) for node_id, props in fact_nodes.items()]
+    items += [(e["id"], e["props"], [fact_nodes[end] for end in (e["from"], e["to"]) if end in fact_nodes])
+              for e in view.edges if e["props"].get("sources")]
+    facts = {item_id: fact_entry(props, ends) for item_id, props, ends in items}
     precisions = {f["date"]: f["precision"] for f in facts.values() if f["date"]}
     if view.as_of:
         precisions.setdefault(view.as_of, {4: "year", 7: "month"}.get(len(view.as_of), "day"))
@@ -281,6 +295,22 @@ def timeline(view: View) -> dict[str, Any]:
                                   key=lambda c: ("high", "medium", "low").index(c) if c in ("high", "medium", "low")
                                   else 3),
             "sources": sorted({s for f in facts.values() for s in f["sources"]})}
+
+
+def fact_entry(props: Mapping[str, Any], ends: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """A fact of the time slider: a fact node's or a relationship's date, precision, bounds,
+    confidences and sources. `ends`: the properties of the fact nodes a relationship joins, whose
+    date it takes (the later one's) when it has none of its own."""
+    date, precision = _fact_date(props)
+    if date is None:
+        # a link of a dated fact (who MADE a statement, what it is ABOUT) holds from the fact's date
+        dated = [(d, p) for d, p in map(_fact_date, ends) if d]
+        if dated:
+            date, precision = max(dated, key=lambda d: when.hi(d[0]))
+    confidences = props.get("confidences") or ([props["confidence"]] if props.get("confidence") else [])
+    return {"date": date, "precision": precision, "lo": when.lo(date) if date else None,
+            "hi": when.hi(date) if date else None, "confidences": _plain(list(confidences)),
+            "sources": _plain(list(props.get("sources") or []))}
 
 
 def _legend(view: View) -> list[dict[str, Any]]:
@@ -333,52 +363,72 @@ def _template() -> str:
 
 
 def linked_assets() -> dict[str, str]:
-    """What pages made with `page(view, assets=HREF)` load from HREF: vis-network's script and style
-    and the view's own script, by file name (kg site writes them once, beside all its pages)."""
+    """What `pieces_page(HREF, ...)` loads from HREF: vis-network's script and style, the view's own
+    script and the one that puts a neighbourhood together, by file name (kg site writes them once)."""
     app = _APP.search(_template())
     if app is None:  # pragma: no cover - the template is part of the package
         raise KgError("kg/resources/viz.html has no application script")
     return {"vis-network.min.js": _asset(*_VIS, "vis-network.min.js"),
-            "vis-network.css": _asset(*_VIS, "vis-network.css"), "kg-view.js": app.group(1)}
+            "vis-network.css": _asset(*_VIS, "vis-network.css"), "kg-view.js": app.group(1),
+            "kg-site-graph.js": resources.files("kg").joinpath("resources", "site-graph.js").read_text("utf-8")}
 
 
-def page(view: View, *, title: str | None = None, assets: str | None = None) -> str:
-    """The HTML of a view: one self-contained file; or, with `assets` (an href ending in `/`), a small
-    page whose scripts and style are the files of `linked_assets()` there (many pages, one copy)."""
+def pieces_page(assets: str, pieces: str, sources: str) -> str:
+    """The one neighbourhood page of `kg site` (`graph/#ID`): a page of `linked_assets()` at `assets`
+    whose data its script puts together from the pieces of kg/views/shards.py, fetched from `pieces`
+    (an href ending in `/`, holding ID/neighbourhood.json) and the details of every source (`sources`,
+    a JSON file), then draws with the views' own script."""
+    template = _template()
+    app = _APP.search(template)
+    if app is None:  # pragma: no cover - the template is part of the package
+        raise KgError("kg/resources/viz.html has no application script")
+    href, at, cited = (htmlmod.escape(x, quote=True) for x in (assets, pieces, sources))
+    template = (template.replace(app.group(0), f'<script id="kg-app" src="{href}kg-site-graph.js" '
+                                 f'data-view="{href}kg-view.js" data-pieces="{at}" data-sources="{cited}">'
+                                 '</script>')
+                .replace('<script id="kg-vis">{{vis_js}}</script>',
+                         f'<script id="kg-vis" src="{href}vis-network.min.js"></script>')
+                .replace("<style>{{vis_css}}</style>", f'<link rel="stylesheet" href="{href}vis-network.css">')
+                .replace("style-src 'unsafe-inline'", "style-src 'self' 'unsafe-inline'")
+                .replace("default-src 'none';", "default-src 'none'; connect-src 'self';"))
+    values = {"title": "A neighbourhood", "subtitle": "", "counts": "", "csp_scripts": "'self'",
+              # what the script starts from: vis-network's options for a small drawing (it sets those
+              # that depend on the size as `vis_options` does), and the relationships not drawn
+              "data": script_json({"options": vis_options(1, 0), "hidden": hidden_rels(False)})}
+    return _SLOT.sub(lambda m: values[m.group(1)], template)
+
+
+def view_data(view: View, title: str | None = None) -> dict[str, Any]:
+    """What a view's page draws and explains: the JSON its script reads."""
     net = network(view)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
-    heading = title or view.title
-    n_nodes, n_edges = len(nodes), len(edges)
-    data = {
-        "title": heading, "subtitle": view.subtitle, "nodes": nodes, "edges": edges,
+    return {
+        "title": title or view.title, "subtitle": view.subtitle, "nodes": nodes, "edges": edges,
         "options": json.loads(options) if isinstance(options, str) else options,
         "details": _details(view), "sources": view.sources, "legend": _legend(view),
         "provenance": view.provenance, "focus": view.focus, "hiddenRelationships": hidden_rels(view.provenance),
         "time": timeline(view),
     }
+
+
+def page(view: View, *, title: str | None = None) -> str:
+    """The HTML of a view: one self-contained file."""
+    data = view_data(view, title)
+    heading, n_nodes, n_edges = data["title"], len(data["nodes"]), len(data["edges"])
     template = _template()
     app = _APP.search(template)
     if app is None:  # pragma: no cover - the template is part of the package
         raise KgError("kg/resources/viz.html has no application script")
+    vis_js = _inline(_asset(*_VIS, "vis-network.min.js"), "script")
     values = {
         "title": htmlmod.escape(heading),
         "subtitle": htmlmod.escape(view.subtitle),
         "counts": htmlmod.escape(f"{n_nodes} node{'s' if n_nodes != 1 else ''}, "
                                  f"{n_edges} link{'s' if n_edges != 1 else ''}"),
         "data": script_json(data),
+        "vis_css": _inline(_asset(*_VIS, "vis-network.css"), "style"), "vis_js": vis_js,
+        "csp_scripts": f"{_sha256(vis_js)} {_sha256(app.group(1))}",
     }
-    if assets is None:
-        vis_js = _inline(_asset(*_VIS, "vis-network.min.js"), "script")
-        values.update(vis_css=_inline(_asset(*_VIS, "vis-network.css"), "style"), vis_js=vis_js,
-                      csp_scripts=f"{_sha256(vis_js)} {_sha256(app.group(1))}")
-    else:
-        href = htmlmod.escape(assets, quote=True)
-        template = (template.replace(app.group(0), f'<script id="kg-app" src="{href}kg-view.js"></script>')
-                    .replace('<script id="kg-vis">{{vis_js}}</script>',
-                             f'<script id="kg-vis" src="{href}vis-network.min.js"></script>')
-                    .replace("<style>{{vis_css}}</style>", f'<link rel="stylesheet" href="{href}vis-network.css">')
-                    .replace("style-src 'unsafe-inline'", "style-src 'self' 'unsafe-inline'"))
-        values["csp_scripts"] = "'self'"
     # one pass, so nothing inserted is read again as a slot
     return _SLOT.sub(lambda m: values[m.group(1)], template)
 

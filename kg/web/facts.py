@@ -142,31 +142,55 @@ def entity(db: Database, entity_id: str, as_of: str | None = None,
     return entities(db, [entity_id], as_of, titles).get(entity_id)
 
 
-def entities(db: Database, ids: list[str], as_of: str | None = None,
-             titles: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
-    """`entity()` of many ids at once, in two queries (three without `titles`, the sources' titles
-    when the caller has them already: kg site, for every entity); unknown ids are left out."""
+@dataclass
+class EntityRows:
+    """What entity pages are made from: the entities (`id`, `props`, `kind`) and the relationships
+    they take part in, less provenance (`of`, the entity; `type`, `outgoing`, `props`, and the
+    other end's `id`, `name`, `kind` and citation and date properties). With `graph`, also each
+    entity's `labels` and `mentioned_by`, the relationship's `rid` and the other end's `labels` and
+    dates, so that `kg site` draws its neighbourhood from the same rows (kg/views/shards.py)."""
+
+    nodes: list[dict[str, Any]]
+    rels: list[dict[str, Any]]
+
+
+def entity_rows(db: Database, ids: list[str], graph: bool = False) -> EntityRows:
+    """The rows of these entities' pages (unknown ids and sources left out), in two queries."""
+    more = (f", labels(n) AS labels, COLLECT {{ MATCH (s:{SOURCE_LABEL})-[:MENTIONS]->(n) RETURN s.id ORDER BY s.id }} "
+            "AS mentioned_by") if graph else ""
     rows = db.read(f"UNWIND $ids AS id MATCH (n:{BASE_LABEL} {{id: id}}) WHERE NOT n:{SOURCE_LABEL} "
-                   f"RETURN id, properties(n) AS props, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind",
+                   f"RETURN id, properties(n) AS props, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind{more}",
                    {"ids": ids})
+    more = (", elementId(r) AS rid, labels(o) AS labels, o.start AS start, o.date_precision AS date_precision, "
+            "o.start_precision AS start_precision") if graph else ""
     rels = rows_clean(db.read(
         f"UNWIND $ids AS of MATCH (n:{BASE_LABEL} {{id: of}})-[r]-(o:{BASE_LABEL}) WHERE NOT type(r) IN $provenance "
-        f"RETURN of, type(r) AS type, startNode(r) = n AS outgoing, properties(r) AS props, o.id AS id, "
-        f"o.name AS name, [l IN labels(o) WHERE l <> '{BASE_LABEL}'][0] AS kind, o.quotes AS quotes, "
-        "o.sources AS sources, o.confidence AS confidence, o.date AS date, o.date_as_written AS date_as_written "
-        "ORDER BY of, type, outgoing DESC, coalesce(r.date, r.start, o.date, '9999'), o.name, o.id",
+        f"RETURN of, type(r) AS type, startNode(r) = n AS outgoing, properties(r) AS props, "
+        f"o.id AS id, o.name AS name, [l IN labels(o) WHERE l <> '{BASE_LABEL}'][0] AS kind, o.quotes AS quotes, "
+        "o.sources AS sources, o.confidence AS confidence, o.date AS date, o.date_as_written AS date_as_written"
+        f"{more} ORDER BY of, type, outgoing DESC, coalesce(r.date, r.start, o.date, '9999'), o.name, o.id",
         {"ids": [r["id"] for r in rows], "provenance": list(PROVENANCE)}))
+    return EntityRows(rows, rels)
+
+
+def entities(db: Database, ids: list[str], as_of: str | None = None,
+             titles: dict[str, str] | None = None, rows: EntityRows | None = None) -> dict[str, dict[str, Any]]:
+    """`entity()` of many ids at once, in two queries (three without `titles`, the sources' titles
+    when the caller has them already: kg site, for every entity), or none when given their `rows`;
+    unknown ids are left out."""
+    if rows is None:
+        rows = entity_rows(db, ids)
     if titles is None:
-        cited = {str(x) for r in rows for x in r["props"].get("sources") or []}
-        cited.update(str(x) for r in rels for x in (r["props"].get("sources") or []) + (r.get("sources") or []))
+        cited = {str(x) for r in rows.nodes for x in r["props"].get("sources") or []}
+        cited.update(str(x) for r in rows.rels for x in (r["props"].get("sources") or []) + (r.get("sources") or []))
         titles = {t["id"]: t["title"] for t in db.read(
             f"MATCH (s:{SOURCE_LABEL}) WHERE s.id IN $ids RETURN s.id AS id, coalesce(s.title, s.id) AS title",
             {"ids": sorted(cited)})}
     facts_of: dict[str, list[dict[str, Any]]] = {}
-    for r in rels:
+    for r in rows.rels:
         facts_of.setdefault(r["of"], []).append(r)
     return {row["id"]: _entity(row["id"], clean(row["props"]), row["kind"], facts_of.get(row["id"], []), as_of,
-                               titles) for row in rows}
+                               titles) for row in rows.nodes}
 
 
 def _entity(entity_id: str, props: dict[str, Any], kind: str, rels: list[dict[str, Any]], as_of: str | None,
@@ -196,7 +220,8 @@ def _entity(entity_id: str, props: dict[str, Any], kind: str, rels: list[dict[st
 
 
 def rows_clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**clean(r), "props": clean(r["props"])} for r in rows]
+    """Rows as `clean` makes them (nulls dropped, their `props` included)."""
+    return [clean(r) for r in rows]
 
 
 def source(db: Database, source_id: str, texts: Path | None = None, as_of: str | None = None

@@ -21,11 +21,12 @@ from typing import Any
 
 from kg.errors import KgError
 from kg.export.atomic import atomic_dir
-from kg.graph.db import Database
+from kg.graph.db import Database, clean
+from kg.graph.schema import SOURCE_LABEL
 from kg.questions.catalogue import Query, catalogue
-from kg.views.build import focus_views
-from kg.views.page import linked_assets
-from kg.views.page import page as view_page
+from kg.views.build import source_details
+from kg.views.page import linked_assets, pieces_page
+from kg.views.shards import shard
 from kg.web import facts
 from kg.web.app import HERE, Web, fields_of
 
@@ -36,8 +37,9 @@ MARKER = ".kg-site"
 #: entities read and written per round of queries, and sources (a query or two each)
 BATCH = 500
 SOURCE_BATCH = 20
-#: where a neighbourhood page (entity/ID/graph/index.html) finds the files of `linked_assets()`
-VIEW_ASSETS = "../../../static/view/"
+#: where the neighbourhood page (graph/index.html) finds the files of `linked_assets()`, and the
+#: entities' pieces (entity/ID/neighbourhood.json); the sources' details are beside it
+VIEW_ASSETS, PIECES = "../static/view/", "../entity/"
 
 
 @dataclass
@@ -118,7 +120,8 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
         tasks += [("source", sources[i:i + SOURCE_BATCH]) for i in range(0, len(sources), SOURCE_BATCH)]
         fork = "fork" in multiprocessing.get_all_start_methods()
         n = (workers if workers is not None else os.cpu_count() or 1) if fork and len(tasks) > 2 else 1
-        job = {"writer": w, "titles": titles, "graphs": graphs, "texts": texts}
+        details = source_details(db, set(sources)) if graphs else {}
+        job = {"writer": w, "titles": titles, "graphs": graphs, "texts": texts, "sources": details}
         if n <= 1:
             for task in tasks:
                 w.add(_task(job, db, task))
@@ -141,7 +144,10 @@ def build_site(db: Database, out: Path, texts: Path | None = None, graphs: bool 
         w.page("404.html", "error.html", status_code=404, message="no page here", closest=[])
         shutil.copytree(HERE / "static", root / "static")
         w.files += len(list((HERE / "static").iterdir()))
-        if graphs:  # the neighbourhood pages' scripts and style, once for all of them
+        if graphs:  # the neighbourhood page, and its scripts and style
+            w.text("graph/index.html", pieces_page(VIEW_ASSETS, PIECES, "sources.json"))
+            w.json("graph/sources.json", details)
+            w.pages += 1
             for name, text in linked_assets().items():
                 w.text(f"static/view/{name}", text)
     return SiteReport(w.pages, w.files, time.perf_counter() - started)
@@ -167,15 +173,15 @@ def _task(job: dict[str, Any], db: Database, task: tuple[str, list[str]]) -> tup
     w = _Writer(site.web, site.root, site.revision)  # counts this task's files; add() sums them
     kind, ids = task
     if kind == "entity":
-        found = facts.entities(db, ids, titles=job["titles"])
         graphs = job["graphs"]
-        views = focus_views(db, ids) if graphs else {}
+        rows = facts.entity_rows(db, ids, graph=graphs)
+        found = facts.entities(db, ids, titles=job["titles"], rows=rows)
+        drawn = neighbourhoods(rows, job["sources"]) if graphs else {}
         for entity_id, e in found.items():
             w.page(f"entity/{entity_id}/index.html", "entity.html", e=e, graphs=graphs, static=True)
             w.json(f"entity/{entity_id}.json", {"revision": w.revision.tag, **e})
             if graphs:
-                w.text(f"entity/{entity_id}/graph/index.html", view_page(views[entity_id], assets=VIEW_ASSETS))
-                w.pages += 1
+                w.json(f"entity/{entity_id}/neighbourhood.json", drawn[entity_id])
     else:
         for source_id in ids:
             s = facts.source(db, source_id, job["texts"])
@@ -183,6 +189,26 @@ def _task(job: dict[str, Any], db: Database, task: tuple[str, list[str]]) -> tup
             w.page(f"source/{source_id}/index.html", "source.html", s=s, static=True)
             w.json(f"source/{source_id}.json", {"revision": w.revision.tag, **s})
     return w.pages, w.files
+
+
+def neighbourhoods(rows: facts.EntityRows, sources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The piece of each entity's neighbourhood (kg/views/shards.py), from the rows of its page (read
+    `with graph`): its relationships to other entities, less those to sources."""
+    rels: dict[str, list[dict[str, Any]]] = {}
+    for r in rows.rels:
+        if SOURCE_LABEL not in r["labels"]:
+            rels.setdefault(r["of"], []).append(r)
+    out = {}
+    for n in rows.nodes:
+        edges, others = [], {}
+        for r in rels.get(n["id"], ()):
+            ends = (n["id"], r["id"]) if r["outgoing"] else (r["id"], n["id"])
+            edges.append({"id": r["rid"], "type": r["type"], "from": ends[0], "to": ends[1], "props": r["props"]})
+            others[r["id"]] = {"labels": r["labels"], "props": {k: r[k] for k in ("name", "date", "start",
+                               "date_precision", "start_precision") if r.get(k) is not None}}
+        node = {"id": n["id"], "labels": n["labels"], "props": clean(n["props"]), "mentioned_by": n["mentioned_by"]}
+        out[n["id"]] = shard(node, edges, others, sources)
+    return out
 
 
 def _question(w: _Writer, query: Query) -> None:

@@ -298,35 +298,26 @@ def test_the_page_references_nothing_outside_itself(seeded: Database) -> None:
     assert not (Path.cwd() / "lib").exists()  # pyvis's `local` mode would have written it
 
 
-@pytest.mark.db
-def test_many_focus_views_at_once_are_each_the_focus_view(seeded: Database) -> None:
-    """kg site draws every entity's neighbourhood with `focus_views` (a few queries for all of them):
-    each is the view `kg viz --focus ID` draws, node for node, link for link, source for source."""
-    ids = [r["id"] for r in seeded.read("MATCH (n:Entity) WHERE NOT n:Source RETURN n.id AS id ORDER BY id")]
-    many = build.focus_views(seeded, [*ids, "nobody"])
-    assert sorted(many) == ids  # an unknown id is left out
-    for entity_id in ids:
-        one, batch = build.focus_view(seeded, entity_id, 1), many[entity_id]
-        assert (batch.title, batch.subtitle, batch.focus, batch.provenance) == (one.title, one.subtitle, one.focus,
-                                                                               False)
-        assert (batch.nodes, batch.edges, batch.sources) == (one.nodes, one.edges, one.sources), entity_id
-    assert len(many["eps"].nodes) > 10
-
-
-@pytest.mark.db
-def test_a_linked_page_carries_its_data_and_links_its_scripts(seeded: Database) -> None:
-    view = build.focus_view(seeded, "eps", 1)
-    whole, linked = view_page.page(view), view_page.page(view, assets="../static/")
+def test_the_neighbourhood_page_of_the_site_links_its_scripts_and_may_fetch_only_its_own_site() -> None:
+    """kg site's one neighbourhood page (graph/#ID) carries no data but vis-network's options: its
+    script fetches the pieces (kg/views/shards.py) from the same site, and nothing else."""
+    html = view_page.pieces_page("../static/view/", "../entity/", "sources.json")
     parser = Elements()
-    parser.feed(linked)
+    parser.feed(html)
     assert [(t, a.get("src") or a.get("href")) for t, a in parser.tags if "src" in a or "href" in a] == [
-        ("link", "../static/vis-network.css"), ("script", "../static/vis-network.min.js"),
-        ("script", "../static/kg-view.js")]
-    data = '<script type="application/json" id="kg-data">'
-    assert whole.split(data)[1].split("</script>")[0] == linked.split(data)[1].split("</script>")[0]
-    assets = view_page.linked_assets()
-    assert sorted(assets) == ["kg-view.js", "vis-network.css", "vis-network.min.js"] and assets["kg-view.js"] in whole
-    assert abs(len(linked) + sum(len(text) for text in assets.values()) - len(whole)) < 1_000  # only the tags differ
+        ("link", "../static/view/vis-network.css"), ("script", "../static/view/vis-network.min.js"),
+        ("script", "../static/view/kg-site-graph.js")]
+    app = next(a for t, a in parser.tags if t == "script" and a.get("id") == "kg-app")
+    assert (app["data-view"], app["data-pieces"], app["data-sources"]) == ("../static/view/kg-view.js", "../entity/",
+                                                                           "sources.json")
+    csp = next(a["content"] or "" for t, a in parser.tags if t == "meta" and a.get("http-equiv") ==
+               "Content-Security-Policy")
+    assert "default-src 'none'; connect-src 'self';" in csp and "script-src 'self';" in csp
+    data = json.loads(html.split('<script type="application/json" id="kg-data">')[1].split("</script>")[0])
+    assert data == {"options": view_page.vis_options(1, 0), "hidden": ["REPORTS", "MENTIONS", "PUBLISHED_BY",
+                                                                         "AUTHORED_BY"]}
+    assert sorted(view_page.linked_assets()) == ["kg-site-graph.js", "kg-view.js", "vis-network.css",
+                                                 "vis-network.min.js"]
 
 
 @pytest.mark.parametrize("text", ["</script><script>alert(1)</script>", "<!--", "a & b <b>", "\u2028 end"])
