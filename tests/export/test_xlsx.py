@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from kg.export import export
 from kg.export.xlsx import write_xlsx
 from kg.graph.db import Database
-from kg.graph.records import NodeRecord, RelRecord, canonical
+from kg.graph.records import NodeRecord, Record, RelRecord, canonical
 from kg.seed.loader import load, wipe
 from kg.seed.sheet import convert
 from kg.seed.sheet_import import import_sheets
@@ -78,7 +78,8 @@ def test_the_workbook_has_a_sheet_per_kind_and_a_row_per_citation(seeded: Databa
 def test_text_that_looks_like_a_formula_is_stored_as_text_and_libreoffice_leaves_it(tmp_path: Path) -> None:
     hostile = ["=1+2", "+1+2", "-1+2", "@SUM(1,2)", "\t=1+2", "\r=1+2", '=HYPERLINK("https://example.invalid","x")',
                "=cmd|' /C calc'!A0"]
-    items = [NodeRecord(["Entity", "Source"], {"id": "src-x", "name": "x", "title": "=1+1", "published": "2020"})]
+    source = {"id": "src-x", "name": "x", "title": "=1+1", "published": "2020"}
+    items: list[Record] = [NodeRecord(["Entity", "Source"], source)]
     for i, text in enumerate(hostile):
         items.append(NodeRecord(["Entity", "Statement"], {
             "id": f"st-{i}", "name": text, "note": text, "sources": ["src-x"], "quotes": [text],
