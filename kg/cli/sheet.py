@@ -58,6 +58,11 @@ def import_sheet(
     done = import_sheets(files, target, texts_dir(texts))
     for path in done.files:
         typer.echo(str(path))
-    err(f"wrote {len(done.files)} seed files to {target}: {done.sources} sources with {done.nodes} nodes and "
-        f"{done.relations} relationships, {done.actors} actors of a registry; {done.quotes_checked} quotes found in "
-        f"their texts; next: kg load --dry-run {' '.join(str(p) for p in done.files)}")
+    err(f"wrote {_n(len(done.files), 'seed file')} to {target}: {_n(done.sources, 'source')} with "
+        f"{_n(done.nodes, 'node')} and {_n(done.relations, 'relationship')}, {_n(done.actors, 'actor')} of a "
+        f"registry; {_n(done.quotes, 'quote')} found in their texts; next: kg load --dry-run "
+        f"{' '.join(str(p) for p in done.files)}")
+
+
+def _n(count: int, what: str) -> str:
+    return f"{count} {what}{'' if count == 1 else 's'}"

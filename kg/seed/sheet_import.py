@@ -70,7 +70,11 @@ class Imported:
     nodes: int
     relations: int
     actors: int
-    quotes_checked: int
+
+    @property
+    def quotes(self) -> int:
+        """The quotes of the facts written, each found in its source's text (every fact has one)."""
+        return self.nodes + self.relations
 
 
 class _Reader:
@@ -423,7 +427,7 @@ def _render(planned: Planned, seed_dir: Path, tables: str) -> None:
 _LOC = re.compile(r"^(?:source|nodes|relations|actors|mentions)(?:\[\d+\]|\.[\w-]+)*: ")
 
 
-def _check(planned: list[Planned], seed_dir: Path, texts: Path) -> Any:
+def _check(planned: list[Planned], seed_dir: Path, texts: Path) -> None:
     """Validate the seed folder as it would be with the planned files (in a copy): problems in them
     name their cells; problems elsewhere, the real file."""
     with tempfile.TemporaryDirectory(prefix="kg-sheet-") as tmp:
@@ -435,7 +439,7 @@ def _check(planned: list[Planned], seed_dir: Path, texts: Path) -> Any:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(item.text, encoding="utf-8")
         try:
-            return validate([copy], texts=texts)
+            validate([copy], texts=texts)
         except ValidationFailed as e:
             by_rel = {item.rel.as_posix(): item for item in planned}
             inline = re.compile(re.escape(str(copy)) + r"/([^:\s]+):(\d+)")
@@ -477,7 +481,7 @@ def import_sheets(paths: list[Path], seed_dir: Path, texts: Path | None, registr
     names = ", ".join(p.name for p in paths)
     for item in planned:
         _render(item, seed_dir, names)
-    seed = _check(planned, seed_dir, texts)
+    _check(planned, seed_dir, texts)
     written: list[Path] = []
     try:
         for item in planned:
@@ -494,7 +498,7 @@ def import_sheets(paths: list[Path], seed_dir: Path, texts: Path | None, registr
     nodes = sum(len(item.data["nodes"]) for item in sources)
     relations = sum(len(item.data["relations"]) for item in sources)
     actors = sum(len(item.data.get("actors", [])) for item in planned)
-    return Imported(written, len(sources), nodes, relations, actors, seed.quotes_checked)
+    return Imported(written, len(sources), nodes, relations, actors)
 
 
 def write_template_file(path: Path, seed_dir: Path | None) -> int:
