@@ -336,6 +336,8 @@ def read_tables(path: Path, display: str | None = None) -> list[Table]:
 
 
 def _read_csv(path: Path, name: str) -> Table:
+    if path.stat().st_size > MAX_UNPACKED_BYTES:
+        raise KgError(f"{name}: {path.stat().st_size >> 20} MB, over the {MAX_UNPACKED_BYTES >> 20} MB kg reads")
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
@@ -346,6 +348,8 @@ def _read_csv(path: Path, name: str) -> Table:
         raise KgError(f"{name}: cannot read: {getattr(e, 'strerror', None) or e}") from None
     if not rows:
         raise KgError(f"{name}: empty; a CSV is one sheet, with its header in the first row")
+    if len(rows) > MAX_ROWS:
+        raise KgError(f"{name}: over {MAX_ROWS} rows")
     return Table(name, path.stem, rows[0], [(i, [v if v != "" else None for v in r])
                                              for i, r in enumerate(rows[1:], 2)], csv=True)
 
