@@ -315,7 +315,7 @@ class Table:
             parts.append(f"row {row}")
         if column is not None:
             parts.append(f"column {column}")
-        return f"{self.file}: {', '.join(parts)}"
+        return f"{self.file}: {', '.join(parts)}" if parts else self.file
 
 
 def read_tables(path: Path, display: str | None = None) -> list[Table]:
@@ -351,7 +351,8 @@ def _read_csv(path: Path, name: str) -> Table:
     if len(rows) > MAX_ROWS:
         raise KgError(f"{name}: over {MAX_ROWS} rows")
     return Table(name, path.stem, rows[0], [(i, [v if v != "" else None for v in r])
-                                             for i, r in enumerate(rows[1:], 2)], csv=True)
+                                             for i, r in enumerate(rows[1:], 2) if any(v.strip() for v in r)],
+                 csv=True)
 
 
 def _value(cell: Any) -> Any:

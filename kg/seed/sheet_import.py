@@ -105,7 +105,9 @@ class _Reader:
             return None
         ok = True
         seen: set[str] = set()
-        for i, head in enumerate(table.header):
+        width = max([len(table.header), *(len(cells) for _, cells in table.rows)])
+        for i in range(width):
+            head = table.header[i] if i < len(table.header) else None
             name = str(head).strip() if head is not None else ""
             if not name:
                 if any(i < len(cells) and cells[i] not in (None, "") for _, cells in table.rows):

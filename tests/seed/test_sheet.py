@@ -265,6 +265,12 @@ def test_csv_files_one_sheet_each_are_imported_together(project: Path, tmp_path:
     # a CSV file is one sheet: its problems name the row and the column
     assert refused.returncode == 1 and "Statement.csv: row 2, column source: 'src-nowhere' is not a row of sheet " \
                                        "Sources" in refused.stderr, refused.stderr
+    # a blank line is no row; a value in a column without a name is not dropped in silence
+    bad.write_text("id,name,source,quote,confidence\n,,,,\nst-x,X,src-nowhere,We looked at it,high,extra\n",
+                   encoding="utf-8")
+    refused = _kg(project, "import", "sheet", str(bad))
+    assert refused.returncode == 1 and "Statement.csv: column 6 holds values but has no name in row 1" in (
+        refused.stderr) and "row 2" not in refused.stderr, refused.stderr
 
 
 # --- bad rows: sheet, row, column; exit 1; nothing written ----------------------------------------
