@@ -283,12 +283,12 @@ def write_template(out: IO[bytes] | Path, known: dict[str, str], sheets: Layout 
             dv.add(cells)
             ws.data_validations.append(dv)
             validations += 1
-    lists = writer.add(Sheet(LISTS, "lists", ()), hidden=True,
-                       columns=[" or ".join(labels) for labels in id_lists] or ["(no known ids)"])
+    # the known ids, a column per set of labels (a list validation reads one range of cells)
+    writer.add(Sheet(LISTS, "lists", ()), hidden=True,
+               columns=[" or ".join(labels) for labels in id_lists] or ["(no known ids)"])
     columns = list(id_lists.values())
     for row in range(max((len(c) for c in columns), default=0)):
         writer.append(LISTS, [c[row] if row < len(c) else None for c in columns])
-    del lists
     writer.save(out)
     return validations
 
