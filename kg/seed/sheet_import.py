@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.errors import UsageError, ValidationFailed
+from kg.errors import KgError, UsageError, ValidationFailed
 from kg.graph.schema import NodeKind
 from kg.seed.curate import schema_line, slug
+from kg.seed.emit import yaml_text
 from kg.seed.model import ID_PATTERN
 from kg.seed.reader import Path_, ReadError, parse
-from kg.seed.sheet import LISTS, SOURCES, Layout, Sheet, Table, layout, read_cell, read_tables, rows_of
+from kg.seed.sheet import LISTS, SOURCES, Layout, Sheet, layout, write_template
+from kg.seed.sheet_read import Table, read_cell, read_tables, rows_of
 from kg.seed.texts import Texts
 from kg.seed.validate import validate
 
@@ -340,78 +342,6 @@ def plan(paths: list[Path], texts: Texts, registry_name: str | None = None,
 
 # --- writing the files -------------------------------------------------------------------------
 
-_PLAIN = re.compile(r"[a-z][a-z0-9_-]*|[A-Z][A-Za-z0-9_]*")
-#: words YAML 1.1 (PyYAML) or 1.2 reads as something other than text
-_SPECIAL = {w for word in ("yes", "no", "true", "false", "on", "off", "null", "y", "n")
-            for w in (word, word.capitalize(), word.upper())}
-_PRINTABLE = re.compile(r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-
-def _string(text: str) -> str:
-    if _PLAIN.fullmatch(text) and text not in _SPECIAL:
-        return text
-    out = []
-    for ch in text:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif _PRINTABLE.match(ch):
-            out.append(ch)
-        elif ord(ch) < 0x100:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) < 0x10000:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    return '"' + "".join(out) + '"'
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        text = repr(value)
-        if "." not in text and "e" in text:  # YAML 1.1 reads 1e+20 as text
-            text = text.replace("e", ".0e", 1)
-        return text if "." in text else text + ".0"
-    assert isinstance(value, str), value
-    return _string(value)
-
-
-def _entry(lines: list[str], head: str, value: Any, indent: int) -> None:
-    pad = " " * indent
-    if isinstance(value, dict):
-        if not value:
-            lines.append(f"{head} {{}}")
-            return
-        lines.append(head)
-        for key, item in value.items():
-            _entry(lines, f"{pad}  {key}:", item, indent + 2)
-    elif isinstance(value, list):
-        if not value:
-            lines.append(f"{head} []")
-            return
-        lines.append(head)
-        for item in value:
-            if isinstance(item, dict):
-                for i, (key, inner) in enumerate(item.items()):
-                    _entry(lines, f"{pad}  {'- ' if i == 0 else '  '}{key}:", inner, indent + 4)
-            else:
-                lines.append(f"{pad}  - {_scalar(item)}")
-    else:
-        lines.append(f"{head} {_scalar(value)}")
-
-
-def yaml_text(data: dict[str, Any], comments: list[str]) -> str:
-    """Seed YAML of `data` in block style, every text double-quoted unless it is a plain word."""
-    lines = list(comments)
-    for key, value in data.items():
-        _entry(lines, f"{key}:", value, 0)
-    return "\n".join(lines) + "\n"
-
-
 def _render(planned: Planned, seed_dir: Path, tables: str) -> None:
     comments = [schema_line(seed_dir / planned.rel, seed_dir.parent),
                 f"# written by kg import sheet from {tables}"]
@@ -507,9 +437,6 @@ def write_template_file(path: Path, seed_dir: Path | None) -> int:
     """The empty workbook of kg's layout, with drop-down lists (kg/seed/sheet.py's write_template); the
     ids of the actors and facts of `seed_dir` (validated) are the known ids. Never overwrites a file.
     Returns the number of drop-down lists."""
-    from kg.errors import KgError
-    from kg.seed.sheet import write_template
-
     if path.suffix.lower() != ".xlsx":
         raise UsageError(f"--template {path}: the template is an .xlsx workbook")
     if path.exists():

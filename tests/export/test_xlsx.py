@@ -18,8 +18,8 @@ from kg.export.xlsx import write_xlsx
 from kg.graph.db import Database
 from kg.graph.records import NodeRecord, Record, RelRecord, canonical
 from kg.seed.loader import load, wipe
-from kg.seed.sheet import convert
 from kg.seed.sheet_import import import_sheets
+from kg.seed.sheet_read import convert
 from kg.seed.validate import validate
 from tests.conftest import ROOT, ServerHandle, run_kg
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from kg.seed.sheet import convert
+from kg.seed.sheet_read import convert
 from kg.seed.validate import validate
 from tests.conftest import ROOT, run_kg
 
