@@ -27,12 +27,13 @@ class ConnectionFailed(KgError):
 
 
 class ValidationFailed(KgError):
-    """Seed files are invalid; `problems` holds one `file:line: message` string each."""
+    """Seed files are invalid; `problems` holds one `file:line: message` string each (or, for a
+    spreadsheet, `file: sheet S, row R, column C: message`); `where` says what holds them."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], where: str = "in the seed files") -> None:
         self.problems = problems
         count = len(problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the seed files")
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} {where}")
 
 
 class UsageError(KgError):

@@ -17,7 +17,8 @@ def test_generated_document_is_current(relpath: str) -> None:
 
 def test_every_command_has_help() -> None:
     for args in (["--help"], ["db", "--help"], ["query", "--help"], ["load", "--help"], ["validate", "--help"],
-                 ["search", "--help"], ["stats", "--help"], ["cypher", "--help"], ["export", "--help"]):
+                 ["search", "--help"], ["stats", "--help"], ["cypher", "--help"], ["export", "--help"],
+                 ["import", "--help"], ["import", "sheet", "--help"]):
         proc = run_kg(*args)
         assert proc.returncode == 0, args
         assert "Usage:" in proc.stdout

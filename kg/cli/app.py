@@ -67,7 +67,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(query_app, name="query")
 app.add_typer(source_app, name="source")
 app.add_typer(quote_app, name="quote")
+import_app = typer.Typer(help="Make seed files from other forms of the facts: a spreadsheet.", no_args_is_help=True)
 app.add_typer(fact_app, name="fact")
+app.add_typer(import_app, name="import")
 
 
 class Connection:

@@ -16,7 +16,8 @@ from kg.cli.options import ExportFormat, Format, OutputFormat, emit
 def export(
     ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl (kg's canonical lines), graphml, gexf, "
-                                              "csv (neo4j-admin import files, a folder) or ftm (FollowTheMoney)")]
+                                              "csv (neo4j-admin import files, a folder), ftm (FollowTheMoney) "
+                                              "or xlsx (a workbook for people; kg import sheet reads it back)")]
     = ExportFormat("jsonl"),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="the file (for csv: the folder) to write; "
                                              "jsonl and ftm go to stdout without it", show_default=False)] = None,
@@ -29,6 +30,7 @@ def export(
       kg export --format graphml --out graph.graphml
       kg export --format csv --out import/        # neo4j-admin database import full
       kg export --format ftm --out graph.ftm.json
+      kg export --format xlsx --out graph.xlsx    # a sheet per kind and type; kg import sheet reads it back
     """
     from kg.export import export as write
 

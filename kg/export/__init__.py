@@ -7,7 +7,7 @@ renamed into place only when complete: a failed export leaves nothing behind.
 
 A format's module is imported when it is used (`kg --help` lists the formats without loading
 followthemoney or the driver); each has a writer `(db, target) -> count`, where the target is a text
-stream, or a folder for a format of several files.
+stream (a stream of bytes for a binary format such as xlsx), or a folder for a format of several files.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class Format:
     folder: bool = False  # a folder of files, not one file
     stdout: bool = False  # may be written to standard output
     unit: str = "records"  # what its count counts
+    binary: bool = False  # written as bytes (a workbook)
 
 
 FORMATS = {f.name: f for f in (
@@ -41,6 +42,8 @@ FORMATS = {f.name: f for f in (
     Format("gexf", "xml", "GEXF, for Gephi", function="write_gexf"),
     Format("csv", "csv", "neo4j-admin import files, a folder", folder=True, unit="rows"),
     Format("ftm", "ftm", "FollowTheMoney entities, for Aleph", stdout=True, unit="entities"),
+    Format("xlsx", "xlsx", "a workbook for people: a sheet per kind of node and relationship type, and Sources "
+           "(kg import sheet reads it back)", unit="rows", binary=True),
 )}
 
 
@@ -63,6 +66,6 @@ def export(db: Database, fmt: str, out: Path | None, stdout: IO[str] | None = No
             raise UsageError(f"the {fmt} export writes a file: give --out FILE")
         assert stdout is not None
         return f"exported {write(db, stdout)} {spec.unit}"
-    with atomic_file(out) as handle:
+    with atomic_file(out, binary=spec.binary) as handle:
         count = write(db, handle)
     return f"wrote {count} {spec.unit} to {out}"

@@ -9,14 +9,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from kg.errors import KgError
 
 
 @contextmanager
-def atomic_file(path: Path) -> Iterator[IO[str]]:
-    """A text file written beside `path` and renamed onto it only when the block succeeds."""
+def atomic_file(path: Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """A text file (`binary`: a file of bytes) written beside `path` and renamed onto it only when the
+    block succeeds."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise KgError(f"cannot write {path}: folder {folder} does not exist")
@@ -25,7 +26,7 @@ def atomic_file(path: Path) -> Iterator[IO[str]]:
     except OSError as e:
         raise KgError(f"cannot write {path}: {e.strerror or e}") from e
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             yield f
         os.replace(tmp, path)
     except BaseException:

@@ -27,7 +27,7 @@ def test_choices_are_the_librarys() -> None:
 @pytest.mark.parametrize(("args", "choices"), [
     (["query", "list", "--format", "xml"], "'table', 'records', 'json', 'csv', 'markdown'"),
     (["query", "run-all", "--format", "table"], "'json', 'csv', 'markdown'"),
-    (["export", "--format", "xlsx"], "'jsonl', 'graphml', 'gexf', 'csv', 'ftm'"),
+    (["export", "--format", "parquet"], "'jsonl', 'graphml', 'gexf', 'csv', 'ftm', 'xlsx'"),
     (["db", "up", "--backend", "cloud"], "'auto', 'docker', 'local'"),
     (["load", "--dry-run", "--format", "yaml"], "'table', 'records', 'json', 'csv', 'markdown'"),
 ])
@@ -40,7 +40,7 @@ def test_a_wrong_choice_is_a_usage_error_that_lists_the_choices(args: list[str],
 
 @pytest.mark.parametrize(("command", "choices"), [
     (["query", "run"], "<table|records|json|csv|markdown>"),
-    (["export"], "<jsonl|graphml|gexf|csv|ftm>"),
+    (["export"], "<jsonl|graphml|gexf|csv|ftm|xlsx>"),
     (["db", "up"], "<auto|docker|local>"),
 ])
 def test_help_lists_the_choices(command: list[str], choices: str) -> None:

@@ -192,8 +192,11 @@ def test_diff_groups_changes_by_source_and_fact(db: Database, tmp_path: Path) ->
 @pytest.mark.db
 def test_bad_export_requests_say_what_is_wrong_and_leave_nothing(seeded: Database, server: ServerHandle,
                                                                  tmp_path: Path) -> None:
-    unknown = run_kg("export", "--format", "xlsx", env=server.env())
-    assert unknown.returncode == 2 and "'xlsx' is not one of 'jsonl', 'graphml', 'gexf', 'csv', 'ftm'" in unknown.stderr
+    unknown = run_kg("export", "--format", "parquet", env=server.env())
+    assert unknown.returncode == 2 and "'parquet' is not one of 'jsonl', 'graphml', 'gexf', 'csv', 'ftm', 'xlsx'" in (
+        unknown.stderr)
+    binary = run_kg("export", "--format", "xlsx", env=server.env())  # a workbook is not for a terminal
+    assert binary.returncode == 2 and "the xlsx export writes a file: give --out FILE" in binary.stderr
     nowhere = run_kg("export", "--format", "graphml", "--out", str(tmp_path / "missing" / "g.graphml"),
                      env=server.env())
     assert nowhere.returncode == 1 and "does not exist" in nowhere.stderr and "Traceback" not in nowhere.stderr
