@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.graph.schema import NODE_KINDS
-from kg.seed.curate import candidate_names
+from kg.seed.names import candidate_names
 from kg.seed.texts import Article, Texts
 from kg.seed.validate import validate
 from kg.seed.validated import Seed
