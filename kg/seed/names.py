@@ -172,6 +172,7 @@ class _Found:
     name: str
     kind: str
     line: int
+    strong: bool = False  # whether a strong cue gave the kind (see _kind)
     cues: set[str] = field(default_factory=set)
     forms: list[str] = field(default_factory=list)
 
@@ -247,32 +248,37 @@ def _title_split(run: list[_Token]) -> tuple[list[_Token], list[_Token], list[_T
     return run, [], []
 
 
+def _plural(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
 def _show(run: list[_Token], text: str) -> str:
     return text[run[0].start:run[-1].start] + run[-1].text if run else ""
 
 
 def _key(name: str) -> str:
+    """A name as candidates are told apart: lower case, without possessives, a leading "the" or a
+    company's "Inc." ("Clearview AI's", "Clearview AI Inc." and "CLEARVIEW AI" are one)."""
     text = unicodedata.normalize("NFKC", name).replace("\u2019", "'").lower()
     text = re.sub(r"(?<=\w)'s?(?=\s|$)", "", text)
-    return re.sub(r"^the\s+", "", re.sub(r"\s+", " ", text).strip())
+    text = re.sub(r"^the\s+", "", re.sub(r"\s+", " ", text).strip())
+    return re.sub(r",?\s+(?:inc|corp|ltd|llc|co)\.?$", "", text)
 
 
-def _kind(run: list[_Token], text: str, after_title: bool, before: str) -> str:
+def _kind(run: list[_Token], text: str, before: str) -> tuple[str, bool]:
+    """The kind a run's words and the words before it suggest, and whether the cue is a strong one
+    (a place of the gazetteer, an organisation's word, an acronym, a web address)."""
     words = [t.lower for t in run]
-    name = _show(run, text)
-    if name.lower() in _PLACES:
-        return PLACE
-    if after_title:
-        return PERSON
+    if _show(run, text).lower() in _PLACES:
+        return PLACE, True
     if (any(w in _ORG_WORDS for w in words) or any(t.text.isupper() and len(t.text) > 1 for t in run)
-            or any("." in t.text.rstrip(".") and not t.text.isupper() for t in run)
-            or any(w in ("of", "and", "for") for w in words) or words[0] == "the" or before.endswith("the ")):
-        return ORGANISATION
+            or any("." in t.text.rstrip(".") and not t.text.isupper() for t in run)):
+        return ORGANISATION, True
+    if any(w in ("of", "and", "for") for w in words) or words[0] == "the" or before.endswith("the "):
+        return ORGANISATION, False
     if 2 <= len(run) <= 3 and all(t.cap and not t.text.isupper() for t in run):
-        return PERSON
-    if re.search(r"(?:spokes\w+|chief|deputy|constable|officer|commissioner|said|says|according to)\s*$", before):
-        return PERSON if len(run) > 1 else ORGANISATION
-    return ORGANISATION
+        return PERSON, False
+    return ORGANISATION, False
 
 
 def candidate_names(article: Article, known: Iterable[str]) -> list[tuple[str, int, str]]:
@@ -282,24 +288,27 @@ def candidate_names(article: Article, known: Iterable[str]) -> list[tuple[str, i
     text = article.text
     tokens = _tokens(article)
     lower_words = {t.lower for t in tokens if not t.cap}
+    capital_inside = {t.lower for t in tokens if t.cap and not t.initial}
     found: dict[str, _Found] = {}
     order: list[str] = []
 
-    def add(run: list[_Token], kind: str, cue: str) -> None:
+    def add(run: list[_Token], kind: tuple[str, bool], cue: str) -> None:
         name = _show(run, text)
         key = _key(name)
         if not key:
             return
+        if cue == "dateline":
+            name = name.title()  # "Edmonton", not the dateline's "EDMONTON"
         if key not in found:
-            found[key] = _Found(name, kind, article.line_at(run[0].start))
+            found[key] = _Found(name, kind[0], article.line_at(run[0].start), strong=kind[1])
             order.append(key)
         got = found[key]
         got.cues.add(cue)
         got.forms.append(name)
         if got.name.isupper() and not name.isupper():
-            got.name = name  # "Edmonton", not the dateline's "EDMONTON"
-        if kind in (PERSON, PLACE) and got.kind != PLACE:
-            got.kind = kind  # a person's title or a dateline says more than the words alone
+            got.name = name
+        if kind[1] and not got.strong:
+            got.kind, got.strong = kind  # a title, an organisation's word or a place says more than a guess
 
     for run in _spans(tokens, text):
         while run and (run[0].lower in _COMMON or run[0].lower in _MONTHS) and not (
@@ -307,6 +316,11 @@ def candidate_names(article: Article, known: Iterable[str]) -> list[tuple[str, i
             run = run[1:]  # "However Bergen" -> "Bergen"; "The Current" mid-sentence keeps its "The"
         while run and (run[-1].lower in _MONTHS or run[-1].lower in _CONNECTORS or run[-1].lower == "the"):
             run = run[:-1]
+        if len(run) > 2 and run[0].initial and run[1].lower in _CONNECTORS and (
+                run[0].lower in lower_words or (_plural(run[0].lower) and run[0].lower not in capital_inside)):
+            run = run[1:]  # "Members of the Hamilton Police Service": an ordinary word that starts the sentence
+            while run and (run[0].lower in _CONNECTORS or run[0].lower == "the"):
+                run = run[1:]
         if not run:
             continue
         before = text[max(0, run[0].start - 30):run[0].start].lower()
@@ -315,15 +329,15 @@ def candidate_names(article: Article, known: Iterable[str]) -> list[tuple[str, i
             if lead:
                 lead_name = _show(lead, text).lower()
                 if lead_name in _PLACES or title[-1].lower not in _OFFICE_TITLES:
-                    add(lead, _kind(lead, text, False, before), "lead")
+                    add(lead, _kind(lead, text, before), "lead")
                 else:
-                    add([*lead, *title], ORGANISATION, "office")
-            add(name, PERSON, "titled")
+                    add([*lead, *title], (ORGANISATION, True), "office")
+            add(name, (PERSON, True), "titled")
             continue
         if len(run) == 1 and run[0].lower in (_DEMONYMS | _TITLES | _COMMON):
             continue
         if len(run) == 1 and run[0].text.isupper() and run[0].initial and _DATELINE.match(text, run[0].end):
-            add(run, PLACE, "dateline")  # "LAKESHORE -- The ..."
+            add(run, (PLACE, True), "dateline")  # "LAKESHORE -- The ..."
             continue
         if len(run) == 1 and run[0].initial:
             cue = "initial"
@@ -331,11 +345,11 @@ def candidate_names(article: Article, known: Iterable[str]) -> list[tuple[str, i
                 cue = "speaks"
         else:
             cue = "inside"
-        add(run, _kind(run, text, False, before), cue)
+        add(run, _kind(run, text, before), cue)
         office = _OFFICE_AFTER.match(text, run[-1].end)
         if office and (len(run) == 1 or _show(run, text).lower() in _PLACES):
             whole = _Token(text[run[0].start:office.end()], run[0].start, office.end(), run[0].initial)
-            add([whole], ORGANISATION, "office")
+            add([whole], (ORGANISATION, True), "office")
 
     merged = _merge(found, order, lower_words)
     known_keys = {_key(k) for k in known}
