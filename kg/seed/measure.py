@@ -19,6 +19,8 @@ For each seed source with a text, with the registry emptied (no name known), the
   **precision** = candidates that match some actor of the whole seed (any source's, any
   registry's) / all candidates. Strict on purpose: a place ("Edmonton") or a real office that
   the seed does not hold as an actor counts against precision.
+- **kind right**: of the real candidates, those whose kind agrees with the actor they match
+  ("person" for a Person, "organisation" for any other actor).
 
 `bench/candidates.py` prints the table; tests/seed/test_candidates.py asserts the thresholds.
 """
@@ -95,6 +97,10 @@ class Score:
     def recall(self) -> float:
         return (len(self.expected) - len(self.missed)) / len(self.expected) if self.expected else 1.0
 
+    #: of the candidates that match an actor, those whose kind agrees with it (person for a Person,
+    #: organisation for any other actor)
+    kinds_right: int = 0
+
     @property
     def precision(self) -> float:
         real = sum(1 for c in self.candidates if c[3])
@@ -131,6 +137,8 @@ def measure(seed_dir: Path, texts_folder: Path, detect: Detector = candidate_nam
         for name, line, kind in detect(article, []):
             hits = sorted(a.id for a in actors.values() if a.matched_by(name))
             score.candidates.append((name, kind.rstrip("?"), line, hits))
+        score.kinds_right = sum(1 for _n, kind, _l, hits in score.candidates if hits and kind == (
+            "person" if actors[hits[0]].label == "Person" else "organisation"))
         found = {a for c in score.candidates for a in c[3]}
         score.missed = [a for a in score.expected if a not in found]
         scores.append(score)
@@ -139,11 +147,11 @@ def measure(seed_dir: Path, texts_folder: Path, detect: Detector = candidate_nam
 
 def table(scores: list[Score]) -> str:
     """The scores as a Markdown table."""
-    rows = ["| source | text | actors in the text | found | recall | candidates | real | precision |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = ["| source | text | actors in the text | found | recall | candidates | real | precision | kind right |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for s in scores:
         found = len(s.expected) - len(s.missed)
         real = sum(1 for c in s.candidates if c[3])
         rows.append(f"| {s.source} | {s.file} | {len(s.expected)} | {found} | {s.recall:.2f} | "
-                    f"{len(s.candidates)} | {real} | {s.precision:.2f} |")
+                    f"{len(s.candidates)} | {real} | {s.precision:.2f} | {s.kinds_right} of {real} |")
     return "\n".join(rows)
