@@ -221,7 +221,7 @@ def actors_named(article: Article, actors: Iterable[Actor]) -> list[tuple[Actor,
             found.setdefault(actor.id, set()).update(m.start() for m in _words_re(name).finditer(article.text))
     by_name = {n: a for a in actors for n in (a.name, *a.aliases)}
     for name, _line, kind in candidate_names(article, []):
-        official = office_match(name, by_name) if kind == ORGANISATION else None
+        official = office_match(name, by_name, lambda n: by_name[n].id) if kind == ORGANISATION else None
         if official is not None:
             hits = _words_re(name, re.IGNORECASE).finditer(article.text)
             found[by_name[official].id].update(m.start() for m in hits)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -397,23 +397,23 @@ def _office_words(name: str) -> str:
     return " ".join(w for w in _key(name).replace("'", " ").split() if w not in _OFFICE_STOP)
 
 
-def office_match(name: str, official: Iterable[str]) -> str | None:
-    """The one official name of `official` that holds every word of `name`, an office in an
-    article's own order ("the Ontario privacy commissioner" and "Information and Privacy
-    Commissioner of Ontario"), or None. Token-set matching (rapidfuzz), of names of two words or
-    more with an office's word ("commissioner", "ministry", "office", "unit" ...) once "of", "the",
-    "and" and possessives are left out; when several hold them, the one with the fewest words more,
-    if only one has that few."""
+def office_match(name: str, official: Iterable[str], owner: Callable[[str], str] | None = None) -> str | None:
+    """The official name of `official` that holds every word of `name`, an office in an article's
+    own order ("the Ontario privacy commissioner" and "Information and Privacy Commissioner of
+    Ontario"), or None. Token-set matching (rapidfuzz), of names of two words or more with an
+    office's word ("commissioner", "ministry", "office", "unit" ...) once "of", "the", "and" and
+    possessives are left out. Every name that holds them must be one body's (`owner` says whose a
+    name is; without it, each name is its own): "Information and Privacy Commissioner" alone names
+    neither Ontario's nor Alberta's. Of that body's names, the one with the fewest words more."""
     words = _office_words(name)
     if len(words.split()) < 2 or not _OFFICE_HEADS & set(words.split()):
         return None
-    best: list[tuple[int, str]] = []
+    holders: list[tuple[int, str]] = []
     for other in official:
         their = _office_words(other)
-        if fuzz.token_set_ratio(words, their) < 100 or not set(words.split()) <= set(their.split()):
-            continue
-        best.append((len(their.split()) - len(words.split()), other))
-    if not best:
+        if fuzz.token_set_ratio(words, their) == 100 and set(words.split()) <= set(their.split()):
+            holders.append((len(their.split()) - len(words.split()), other))
+    whose = owner or (lambda n: n)
+    if not holders or len({whose(n) for _extra, n in holders}) > 1:
         return None
-    best.sort()
-    return best[0][1] if len(best) == 1 or best[0][0] < best[1][0] else None
+    return min(holders)[1]

@@ -78,8 +78,11 @@ def test_an_office_in_the_articles_own_words_is_the_registrys_official_name() ->
     # every word of the office must be in the official name, and only one name may fit best
     assert office_match("the Alberta privacy commissioner", [office.name]) is None
     assert office_match("Riverbend police", [police.name]) is None  # no office's word: not matched so
-    assert office_match("Manitoba's privacy commissioner", ["Office of the Information and Privacy Commissioner "
-                                                            "of Manitoba", office.name]) == office.name
+    names = {"Office of the Information and Privacy Commissioner of Manitoba": "mb-ipc", office.name: "mb-ipc",
+             "Information and Privacy Commissioner of Alberta": "ab-ipc"}
+    assert office_match("Manitoba's privacy commissioner", names, names.__getitem__) == office.name  # fewest words more
+    assert office_match("Manitoba's privacy commissioner", names) is None  # two names, and nothing says one body's
+    assert office_match("the Information and Privacy Commissioner", names, names.__getitem__) is None  # which one?
 
 
 def test_how_the_measurement_matches_a_candidate_to_an_actor() -> None:
