@@ -21,7 +21,7 @@ Variants are one candidate: the same name in capitals ("EDMONTON") or with a pos
 ("Clearview's"), a surname alone beside the full name ("Bergen", "Frank Bergen"), a name with and
 without its title, and a first word alone beside the only longer name it starts ("Clearview",
 "Clearview AI"). Months and days ("Feb.", "Thursday"), common words, demonyms ("Canadian") and a
-word that is capitalised only where a sentence starts ("Critical attention ...") are no names.
+word that is capitalised only where a sentence starts ("Critical questions remain") are no names.
 """
 
 from __future__ import annotations
@@ -382,7 +382,7 @@ def _merge(found: dict[str, _Found], order: list[str], lower_words: set[str]) ->
                 found[into[0]].line = min(found[into[0]].line, got.line)
                 continue  # "Bergen" beside "Frank Bergen", "Clearview" beside "Clearview AI"
             if got.cues <= {"initial"} and (key in lower_words or not got.name.isupper()):
-                continue  # capitalised only where a sentence starts: "Critical attention", "Secrecy around"
+                continue  # capitalised only where a sentence starts: "Critical questions remain"
         out.append(key)
     return out
 
