@@ -85,7 +85,7 @@ def source_add(
             "source": added.source_id, "file": str(added.seed_file), "text": str(added.text_file),
             "actors": [{"id": a.id, "name": a.name, "label": a.label, "count": n, "line": line}
                        for a, n, line in added.named],
-            "candidates": [{"name": name, "kind": kind.rstrip("?") or None, "line": line}
+            "candidates": [{"name": name, "kind": kind, "line": line}
                            for name, line, kind in added.candidates],
             "new_actors_file": str(added.actors_file) if added.actors_file else None, "unknown": added.unknown,
         }, ensure_ascii=False, indent=2))

@@ -21,6 +21,7 @@ import yaml
 
 from kg.errors import KgError, UsageError
 from kg.seed.model import ID_PATTERN, check_iso
+from kg.seed.names import ORGANISATION, candidate_names, office_match
 from kg.seed.texts import Article, Texts, pin_of
 from kg.seed.validate import validate
 
@@ -197,68 +198,35 @@ class Added:
     seed_file: Path
     text_file: Path
     named: list[tuple[Actor, int, int]]  # actor, count, first line
-    candidates: list[tuple[str, int, str]]  # name, first line, a guess of its kind
+    candidates: list[tuple[str, int, str]]  # name, first line, a guess of its kind (person, organisation, place)
     #: what the scaffold could not know and leaves for a person (the validator refuses it until then)
     unknown: list[str] = field(default_factory=list)
     #: the registry file of a new outlet the page named, when one was scaffolded
     actors_file: Path | None = None
 
 
-def _words_re(name: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w])" + re.escape(name) + r"(?![\w])")
+def _words_re(name: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])" + re.escape(name) + r"(?![\w])", flags)
 
 
 def actors_named(article: Article, actors: Iterable[Actor]) -> list[tuple[Actor, int, int]]:
-    """The actors whose name or an alias occurs in the text (case-sensitive, whole words), with how
-    often and the first line."""
-    out = []
+    """The actors whose name or an alias occurs in the text (case-sensitive, whole words), or that
+    an office in the article's own words names ("the Ontario privacy commissioner" for the
+    "Information and Privacy Commissioner of Ontario": kg.seed.names.office_match), with how often
+    and the first line."""
+    actors = list(actors)
+    found: dict[str, set[int]] = {}
     for actor in actors:
-        count, first = 0, 0
         for name in {actor.name, *actor.aliases}:
-            for match in _words_re(name).finditer(article.text):
-                count += 1
-                line = article.line_at(match.start())
-                first = line if not first else min(first, line)
-        if count:
-            out.append((actor, count, first))
+            found.setdefault(actor.id, set()).update(m.start() for m in _words_re(name).finditer(article.text))
+    by_name = {n: a for a in actors for n in (a.name, *a.aliases)}
+    for name, _line, kind in candidate_names(article, []):
+        official = office_match(name, by_name, lambda n: by_name[n].id) if kind == ORGANISATION else None
+        if official is not None:
+            hits = _words_re(name, re.IGNORECASE).finditer(article.text)
+            found[by_name[official].id].update(m.start() for m in hits)
+    out = [(a, len(found[a.id]), article.line_at(min(found[a.id]))) for a in actors if found.get(a.id)]
     return sorted(out, key=lambda t: (t[2], t[0].id))
-
-
-_CANDIDATE = re.compile(r"\b[A-Z][\w'’.-]*[\w](?:(?:\s+(?:of|the|de|du|and|for|van|von|la|le))*\s+[A-Z][\w'’.-]*[\w])*")
-_ORG_WORDS = re.compile(r"\b(Police|Service|Services|Commission|Commissioner|Ministry|Department|Office|Inc|Corp|"
-                        r"News|Times|Gazette|Journal|Herald|Star|Globe|Tribune|University|Association|Agency|Council|Bureau|Court|Unit|Force|Press|Post)\b")
-_TITLES = re.compile(r"(?:Const|Constable|Supt|Sgt|Insp|Chief|Deputy Chief|Commissioner|Mr|Mrs|Ms|Dr|Prof)\.?\s+$")
-_COMMON = frozenset("""
-a an the this that these those it its he she they we you i in on at of for to from by with and
-but or if when while after before however there here what who why how his her their our my your
-as also monday tuesday wednesday thursday friday saturday sunday january february march april
-may june july august september october november december const constable supt sgt insp det cst dr mr mrs ms prof
-""".split())  # noqa: SIM905 - a word list reads better as text
-
-
-def candidate_names(article: Article, known: Iterable[str]) -> list[tuple[str, int, str]]:
-    """Capitalised names in the text that match no known name: (name, first line, guessed kind)."""
-    known_lower = {k.lower() for k in known}
-    known_words = {w for k in known_lower for w in k.split()}
-    ordinary = set(re.findall(r"\b[a-z][\w'’-]*\b", article.text))  # words the text also writes in lower case
-    seen: dict[str, tuple[int, str]] = {}
-    for match in _CANDIDATE.finditer(article.text):
-        words = match.group(0).strip(" .'’").split()
-        while words and words[0].lower() in _COMMON:  # "However Bergen" -> "Bergen"
-            words = words[1:]
-        name = " ".join(words)
-        if not name or name.lower() in known_lower or name in seen or name.lower() in _COMMON:
-            continue
-        if len(words) > 1 and any(name.lower() in k or k in name.lower() for k in known_lower if len(k) > 3):
-            continue  # part of a known name, or a known name with a title
-        if len(words) == 1 and (name.lower() in ordinary or name.lower() in known_words):
-            continue  # an ordinary word that starts a sentence, or a word of a known name ("Edmonton")
-        before = article.text[max(0, match.start() - 20):match.start()]
-        kind = ("organisation?" if _ORG_WORDS.search(name) else
-                "person?" if _TITLES.search(before) or (2 <= len(words) <= 3 and all(w[0].isupper() for w in words))
-                else "")
-        seen[name] = (article.line_at(match.start()), kind)
-    return [(name, line, kind) for name, (line, kind) in seen.items()]
 
 
 def _comment(text: str, limit: int = 100) -> str:
@@ -391,7 +359,7 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
         *[f"#   {a.id:32} {n:3}x  line {line}: {_comment(a.name, 60)}" for a, n, line in named],
         *(["#   (none)"] if not named else []),
         "# Names in the text that match no actor (candidates for new actors; the kind is a guess):",
-        *[f"#   line {line:4}  {_comment(name, 60):40} {kind}" for name, line, kind in candidates],
+        *[f"#   line {line:4}  {_comment(name, 60):40} {kind}?" for name, line, kind in candidates],
         *(["#   (none)"] if not candidates else []),
     ]
     unmatched = [n for n in got.authors if not _match_actor(n, actors, ("Person",))]

@@ -260,6 +260,8 @@ def test_a_page_of_a_new_outlet_scaffolds_it_as_an_organization(tmp_path: Path) 
     assert (eps["name"], eps["label"], eps["count"]) == ("Edmonton Police Service", "PoliceAgency", 1)
     dana = next(c for c in told["candidates"] if c["name"] == "Dana Whitfield")
     assert dana["kind"] == "person" and dana["line"] >= 1
+    assert all(set(c) == {"name", "kind", "line"} and c["kind"] in ("person", "organisation", "place")
+               for c in told["candidates"])  # each says what it probably is
     other = run_kg("source", "add", str(page), "--texts", str(texts), "--publisher", "cbc-news", cwd=project)
     assert other.returncode == 0 and "src-cbc-news-2020-03-05" in other.stdout  # --publisher overrides
     assert sorted(p.name for p in (project / "seed" / "actors").iterdir()) == ["actors.yaml", "kg-test-gazette.yaml"]
