@@ -213,22 +213,27 @@ def chromium() -> Iterator[Any]:
 
 
 SELECT = """(words) => {
+  // select the words as a reader's mouse would, across the highlights' elements if need be
   const article = document.getElementById("article");
+  const at = article.textContent.indexOf(words);
+  if (at < 0) { return false; }
   const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let seen = 0;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.textContent.indexOf(words);
-    if (at >= 0) {
-      const range = document.createRange();
-      range.setStart(node, at);
-      range.setEnd(node, at + words.length);
-      const selection = window.getSelection();
-      selection.removeAllRanges();
-      selection.addRange(range);
-      article.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
-      return true;
+    const length = node.textContent.length;
+    if (seen <= at && at < seen + length) { range.setStart(node, at - seen); }
+    if (seen < at + words.length && at + words.length <= seen + length) {
+      range.setEnd(node, at + words.length - seen);
+      break;
     }
+    seen += length;
   }
-  return false;
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  article.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+  return true;
 }"""
 
 
@@ -267,9 +272,10 @@ def test_words_selected_in_chromium_become_a_fact_in_the_yaml_and_load(served: s
     page.get_by_role("button", name="Lakeshore Regional Police Service").click()
     assert page.locator("#actor-name").input_value() == "Lakeshore Regional Police Service"
     page.locator("#actor-label").select_option("PoliceAgency")
+    page.locator("#actor-id").fill("lakeshore-police")
     page.locator("#actor-aliases").fill("Lakeshore police")
     page.get_by_role("button", name="Add actor").click()
-    page.get_by_text("Saved lakeshore-regional-police-service").wait_for()
+    page.get_by_text("Saved lakeshore-police in").wait_for()
 
     # the fact: a USED relationship, its date suggested from "in January" before the article of 2030-03-02
     assert page.evaluate(SELECT, "used Clearview AI during a two-week trial in January")
@@ -278,15 +284,17 @@ def test_words_selected_in_chromium_become_a_fact_in_the_yaml_and_load(served: s
     assert page.locator("#as_written").input_value() == "in January"
     page.locator("#kind").select_option("USED")
     assert page.locator("#name-field").is_hidden()
-    assert page.locator("#from").input_value() == "lakeshore-regional-police-service"
+    assert page.locator("#from").input_value() == "lakeshore-police"
     page.locator("#to").fill("Clearview AI fac")
     page.locator("#to-list option[value='clearview-app']").wait_for(state="attached")
     page.locator("#to").fill("clearview-app")
     shoot(page, tmp_path, "desk-form.png")
     page.get_by_role("button", name="Save").click()
-    page.get_by_text("Saved USED lakeshore-regional-police-service -> clearview-app").wait_for()
+    page.get_by_text("Saved USED lakeshore-police -> clearview-app").wait_for()
+    page.locator("#article mark.used").first.wait_for()  # the saved quotes are highlighted at once
+    assert "used Clearview AI during a two-week trial in January" in page.locator("#article").inner_text()
     preview = page.locator("table.preview")
-    assert preview.get_by_text("lakeshore-regional-police-service--USED--clearview-app").count() == 1
+    assert preview.get_by_text("lakeshore-police--USED--clearview-app").count() == 1
     assert "nothing was written" in page.locator("#result-preview").inner_text()  # the dry run's summary
     shoot(page, tmp_path, "desk-saved.png")
 
@@ -294,7 +302,7 @@ def test_words_selected_in_chromium_become_a_fact_in_the_yaml_and_load(served: s
     after = project.scaffold.read_text()
     head, tail = scaffold_before.split("nodes: []\nrelations: []\n")
     assert after.startswith(head) and after.endswith(tail)
-    assert ('  - id: lakeshore-regional-police-service\n    label: PoliceAgency\n    name: "Lakeshore Regional Police '
+    assert ('  - id: lakeshore-police\n    label: PoliceAgency\n    name: "Lakeshore Regional Police '
             'Service"\n    aliases: ["Lakeshore police"]\n    quote: "The Lakeshore Regional Police Service used '
             'Clearview AI"\n') in after
     assert ('    start: {value: "2030-01", as_written: "in January", note: "the January before the article of '

@@ -187,6 +187,24 @@
   });
 
   // --- writes -----------------------------------------------------------------------------------
+  // after a save, the article again from the desk's own page (its quotes highlighted, the new one too);
+  // DOMParser runs no script, and the page's text was escaped by its template
+  function refreshArticle() {
+    fetch(window.location.pathname, {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        [".article", ".curate-meta"].forEach(function (selector) {
+          var now = document.querySelector(selector), then = fresh.querySelector(selector);
+          if (!now || !then) { return; }
+          clear(now);
+          Array.prototype.forEach.call(then.childNodes, function (node) {
+            now.appendChild(document.importNode(node, true));
+          });
+        });
+      })
+      .catch(function () { /* the highlights come back with the next page load */ });
+  }
   var result = field("result"), message = field("result-message"), diff = field("result-diff");
   var preview = field("result-preview");
   function show(data) {
@@ -223,6 +241,7 @@
     preview.appendChild(table);
     preview.appendChild(el("p", p.summary));
     loadForm.hidden = false;
+    refreshArticle();
   }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
