@@ -62,7 +62,17 @@ def _yaml() -> YAML:
     return rt
 
 
-def node_entry(label: str, name: str, quote: str, *, node_id: str | None = None, date: str | None = None,
+@dataclass(frozen=True)
+class When:
+    """A date as the seed writes one: the ISO value, and the article's words and how they were
+    resolved when there are any (`{value, as_written, note}`)."""
+
+    value: str
+    as_written: str | None = None
+    note: str | None = None
+
+
+def node_entry(label: str, name: str, quote: str, *, node_id: str | None = None, date: str | When | None = None,
                confidence: str = "high", links: list[Link] | None = None, taken: set[str] | None = None
                ) -> dict[str, Any]:
     """The seed declaration of a new fact node (a Statement, Event, Report or Figure)."""
@@ -84,7 +94,7 @@ def node_entry(label: str, name: str, quote: str, *, node_id: str | None = None,
     return entry
 
 
-def relation_entry(rel_type: str, start: str, end: str, quote: str, *, date: str | None = None,
+def relation_entry(rel_type: str, start: str, end: str, quote: str, *, date: str | When | None = None,
                    confidence: str = "high") -> dict[str, Any]:
     """The seed declaration of a relationship between two actors."""
     if rel_type not in VOCAB.rels:
@@ -100,6 +110,34 @@ def relation_entry(rel_type: str, start: str, end: str, quote: str, *, date: str
     return entry
 
 
+def actor_entry(label: str, name: str, quote: str, *, actor_id: str | None = None,
+                aliases: list[str] | None = None, confidence: str = "high", taken: set[str] | None = None
+                ) -> dict[str, Any]:
+    """The declaration of a new actor in a source's file, with the quote that names it (as
+    docs/seed-format.md's walk-through declares one)."""
+    kind = VOCAB.nodes.get(label)
+    if kind is None or kind.is_fact or not kind.is_actor:
+        actors = ", ".join(sorted(k for k, v in VOCAB.nodes.items() if v.is_actor and not v.is_fact))
+        raise KgError(f"label {label!r} is not a kind of actor (one of: {actors})")
+    if not name.strip():
+        raise KgError("a new actor needs a name")
+    ident = actor_id or slug(name, 6, "actor")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", ident):
+        raise KgError(f"id {ident!r}: lower-case letters, digits and '-'")
+    if taken and ident in taken:
+        if actor_id:
+            raise KgError(f"the id {ident!r} is taken; give another")
+        ident = next(f"{ident}-{i}" for i in range(2, 10_000) if f"{ident}-{i}" not in taken)
+    entry: dict[str, Any] = {"id": ident, "label": label, "name": _text(name.strip())}
+    shown = [a.strip() for a in aliases or [] if a.strip()]
+    if shown:
+        written = CommentedSeq(_text(a) for a in shown)
+        written.fa.set_flow_style()  # on one line, as the seed writes aliases
+        entry["aliases"] = written
+    entry.update(quote=_text(quote), confidence=_confidence(confidence))
+    return entry
+
+
 def _text(text: str) -> str:
     """Words written in double quotes: read as text by every YAML reader (never a date, a number or
     `no`), whatever they say."""
@@ -107,12 +145,23 @@ def _text(text: str) -> str:
     return quoted
 
 
-def _date(text: str) -> str:
+def _date(when: str | When) -> Any:
+    """A date as text, or `{value, as_written, note}` (one line, as the seed writes them) when the
+    article's words come with it."""
+    value = when.value if isinstance(when, When) else when
     try:
-        quoted: str = DoubleQuotedScalarString(check_iso(text))
-        return quoted
+        quoted: str = DoubleQuotedScalarString(check_iso(value))
     except ValueError as e:
-        raise KgError(f"--date {text!r}: {e}") from None
+        raise KgError(f"--date {value!r}: {e}") from None
+    if not isinstance(when, When) or not (when.as_written or when.note):
+        return quoted
+    spec = CommentedMap(value=quoted)
+    if when.as_written:
+        spec["as_written"] = _text(when.as_written)
+    if when.note:
+        spec["note"] = _text(when.note)
+    spec.fa.set_flow_style()
+    return spec
 
 
 def _confidence(text: str) -> str:

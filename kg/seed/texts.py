@@ -99,12 +99,14 @@ class Article:
         self.raw = raw
         chars: list[str] = []
         lines: list[int] = []
+        offsets: list[int] = []  # where each character of the normalised text is in `raw`
         line, space = 1, False
-        for ch in raw.translate(_TRANS):
+        for at, ch in enumerate(raw.translate(_TRANS)):
             if ch.isspace():
                 if chars and not space:
                     chars.append(" ")
                     lines.append(line)
+                    offsets.append(at)
                 space = True
                 if ch == "\n":
                     line += 1
@@ -112,11 +114,14 @@ class Article:
             space = False
             chars.append(ch)
             lines.append(line)
+            offsets.append(at)
         while chars and chars[-1] == " ":
             chars.pop()
             lines.pop()
+            offsets.pop()
         self.text = "".join(chars)
         self._lines = lines
+        self._offsets = offsets
 
     @classmethod
     def read(cls, path: Path) -> Article:
@@ -143,6 +148,23 @@ class Article:
             at += len(piece)
         first, last = self.line_at(start), self.line_at(at - 1)
         return Found(first, last, self.raw_lines[first - 1].strip() if self.raw_lines else "", start)
+
+    def spans(self, quote: str) -> list[tuple[int, int]]:
+        """Where the pieces of `quote` are in the raw text, as (start, end) character offsets of
+        `raw` (a quote with a gap has a span per piece); [] when it does not occur."""
+        spans: list[tuple[int, int]] = []
+        at = 0
+        for piece in quote_pieces(quote):
+            at = self.locate(piece, at)
+            if at < 0:
+                return []
+            spans.append((self._offsets[at], self._offsets[at + len(piece) - 1] + 1))
+            at += len(piece)
+        return spans
+
+    def raw_offset(self, offset: int) -> int:
+        """Where a character of the normalised text is in the raw text."""
+        return self._offsets[min(max(offset, 0), len(self._offsets) - 1)] if self._offsets else 0
 
     def locate(self, piece: str, start: int = 0) -> int:
         """The offset of `piece` from `start` where it neither begins nor ends inside a word (a

@@ -2,7 +2,8 @@
 
 Every page is also JSON (`/entity/eps.json`), answers also CSV and Markdown (`.csv`, `.md`); every
 answer names the graph revision it was made on, and a permalink carrying another revision (`rev=`)
-says the graph changed since. GET and HEAD only; named questions only, through the library's
+says the graph changed since. GET and HEAD only (but for the curation desk's writes, with
+`kg serve --curate`, kg/web/curate.py); named questions only, through the library's
 read-only guard; templates autoescape; no inline script (the Content-Security-Policy forbids any);
 a missing id is a 404 naming the closest ones, a bad parameter a 400, Neo4j away a 503; never a
 traceback, Cypher or password in a response.
@@ -45,6 +46,7 @@ from kg.seed.model import check_iso
 from kg.seed.texts import texts_dir
 from kg.views.page import render as view_page
 from kg.web import facts
+from kg.web.curate import Desk, Refused
 
 log = logging.getLogger("kg.web")
 HERE = Path(__file__).resolve().parent
@@ -337,10 +339,13 @@ def authorised(header: str | None, token: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 
-def create_app(settings: Settings | None = None, texts: Path | None = None, token: str | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, texts: Path | None = None, token: str | None = None,
+               desk: Desk | None = None) -> Starlette:
     """The application (uvicorn calls this as a factory: `kg serve`). With `token`, every request
     must carry it (see `authorised`); without one, the factory reads KG_WEB_TOKEN when KG_WEB_AUTH=1
-    (how `kg serve --auth --workers N` hands it to its workers, never on a command line)."""
+    (how `kg serve --auth --workers N` hands it to its workers, never on a command line). With `desk`
+    (`kg serve --curate`), the curation desk's pages under /curate (kg/web/curate.py), its writes the
+    only POSTs."""
     if token is None and os.environ.get("KG_WEB_AUTH") == "1":
         token = token_from_environment()
         if token is None:
@@ -353,6 +358,8 @@ def create_app(settings: Settings | None = None, texts: Path | None = None, toke
                 return await run_in_threadpool(handler, request)
             except NotFound as e:
                 return web.error(request, 404, str(e), e.closest)
+            except Refused as e:
+                return web.error(request, e.status, str(e), e.closest)
             except UsageError as e:
                 return web.error(request, 400, str(e))
             except ConnectionFailed:
@@ -377,15 +384,21 @@ def create_app(settings: Settings | None = None, texts: Path | None = None, toke
         Route("/suggest.json", guarded(web.suggest), methods=["GET", "HEAD"]),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    if desk is not None:
+        routes[-1:-1] = desk.routes(web.env, guarded)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        message = {404: f"no page at {request.url.path}", 405: f"{request.method} is not allowed: kg only reads"}
+        desk_path = desk is not None and request.url.path.startswith("/curate")
+        message = {404: f"no page at {request.url.path}",
+                   405: f"{request.method} is not allowed at {request.url.path}" if desk_path
+                   else f"{request.method} is not allowed: kg only reads"}
         return web.error(request, status, message.get(status, str(getattr(exc, "detail", "error"))))
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error},
                     middleware=[Middleware(Guard, web=web, token=token)])
     app.state.web = web
+    app.state.desk = desk
     return app
 
 
