@@ -38,10 +38,11 @@ from starlette.routing import Route
 from kg.errors import KgError, ValidationFailed
 from kg.graph.schema import VOCABULARY, name_key
 from kg.seed.curate import Actor as NamedActor
-from kg.seed.curate import actors_named, candidate_names
+from kg.seed.curate import actors_named
 from kg.seed.dating import dates_near
 from kg.seed.edit import CONFIDENCES, Link, When, actor_entry, add_fact, node_entry, relation_entry
 from kg.seed.model import ID_PATTERN
+from kg.seed.names import candidate_names
 from kg.seed.texts import Article, Texts
 from kg.seed.validate import validate
 from kg.seed.validated import Seed, SourceRec, cited
