@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup demo test lint jars bench clean-venv docker-images test-docker
+.PHONY: setup demo test lint jars bench clean-venv docker-images test-docker test-install
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ KG_WEB_IMAGE   ?= kg/web-python:bookworm
 DOCKER_IMAGES  := KG_NEO4J_IMAGE=$(KG_NEO4J_IMAGE) KG_GUIDE_IMAGE=$(KG_GUIDE_IMAGE) KG_WEB_IMAGE=$(KG_WEB_IMAGE)
 # the Docker tests, and the seed and question tests on the testcontainers fixture's container
 DOCKER_TESTS   := tests/server/test_docker.py tests/seed/test_seed.py tests/questions/test_queries.py tests/content
+
+# The wheel installed from the package index in fresh venvs outside the checkout, with the pip Python
+# ships and with the newest, then every command once (tests/install/); slow, so a run of its own
+test-install: jars
+	KG_TEST_INSTALL=1 $(BIN)/pytest tests/install
 
 docker-images: setup
 	$(DOCKER_IMAGES) bash tests/docker/build-images

@@ -69,13 +69,17 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave the Docker tests out unless the Docker backend was chosen (deselected, not skipped)."""
-    if _chosen_backend() == "docker":
-        return
-    docker = [item for item in items if item.get_closest_marker("docker")]
-    if docker:
-        config.hook.pytest_deselected(items=docker)
-        items[:] = [item for item in items if not item.get_closest_marker("docker")]
+    """Leave the Docker tests out unless the Docker backend was chosen, and the install tests unless
+    KG_TEST_INSTALL=1 (deselected, not skipped)."""
+    left_out = set()
+    if _chosen_backend() != "docker":
+        left_out.add("docker")
+    if os.environ.get("KG_TEST_INSTALL") != "1":
+        left_out.add("install")
+    out = [item for item in items if any(item.get_closest_marker(m) for m in left_out)]
+    if out:
+        config.hook.pytest_deselected(items=out)
+        items[:] = [item for item in items if not any(item.get_closest_marker(m) for m in left_out)]
 
 
 def _neo4j_container_class() -> type[Any]:
