@@ -68,6 +68,7 @@ class OrgName:
     folded: str
     #: the words that say which body it is: without legal forms, police-service forms and stopwords
     core: tuple[str, ...]
+    core_text: str
     #: its initials (`hrps`), and the name itself when it is written as initials (`HRPS`)
     acronyms: frozenset[str]
     #: the name is written as initials
@@ -92,22 +93,33 @@ def org_name(text: str, police: bool = True) -> OrgName:
         acronyms.add(_acronym_of(meaningful))
         if len(core) >= 2:
             acronyms.add(_acronym_of(list(core)))
-    return OrgName(text, " ".join(words), core, frozenset(a for a in acronyms if len(a) >= 2), is_acronym, dropped)
+    return OrgName(text, " ".join(words), core, " ".join(core), frozenset(a for a in acronyms if len(a) >= 2),
+                   is_acronym, dropped)
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _numbered(word: str) -> bool:
     """A word with a digit in it ("55", "con33") is a number or a code: only the same one matches."""
-    return any(c.isdigit() for c in word)
+    return _DIGIT.search(word) is not None
+
+
+def _near(x: str, y: str) -> bool:
+    """One letter off, in words long enough for that to be a slip ("servce"), not codes or numbers."""
+    return (len(x) >= 5 and len(y) >= 5 and abs(len(x) - len(y)) <= 1 and not _numbered(x) and not _numbered(y)
+            and Levenshtein.distance(x, y) <= 1)
 
 
 def _unmatched(xs: tuple[str, ...], ys: tuple[str, ...]) -> list[str]:
     """The words of `xs` that no word of `ys` spells (or nearly: one letter off in a long word)."""
-    return [x for x in xs if not any(x == y or (min(len(x), len(y)) >= 5 and not _numbered(x) and not _numbered(y)
-                                                and Levenshtein.distance(x, y) <= 1) for y in ys)]
+    known = set(ys)
+    return [x for x in xs if x not in known and not any(_near(x, y) for y in ys)]
 
 
-def org_similarity(x: OrgName, y: OrgName) -> tuple[float, str]:
-    """How alike two names of organisations are (0..1), and why, in words."""
+def org_similarity(x: OrgName, y: OrgName, floor: float = 0.0) -> tuple[float, str]:
+    """How alike two names of organisations are (0..1), and why, in words. Below `floor`, the words are
+    not weighed (they only lower a score)."""
     if x.folded == y.folded:
         return 1.0, f"{x.text!r} = {y.text!r}"
     for short, long in ((x, y), (y, x)):
@@ -117,7 +129,9 @@ def org_similarity(x: OrgName, y: OrgName) -> tuple[float, str]:
         forms = sorted({*x.dropped, *y.dropped})
         return 0.97, (f"{x.text!r} ~ {y.text!r}: the same once forms are set aside ({' '.join(x.core)}; "
                       f"set aside: {', '.join(forms) or 'nothing'})")
-    score = fuzz.token_sort_ratio(" ".join(x.core), " ".join(y.core)) / 100
+    score = fuzz.token_sort_ratio(x.core_text, y.core_text) / 100
+    if score < floor:
+        return score, ""
     extra_x, extra_y = _unmatched(x.core, y.core), _unmatched(y.core, x.core)
     why = f"{x.text!r} ~ {y.text!r}: {score:.2f}"
     numbers_x, numbers_y = [w for w in extra_x if _numbered(w)], [w for w in extra_y if _numbered(w)]

@@ -22,6 +22,7 @@ what the names leave to 1, so the names lead and only the same names score 1.
 from __future__ import annotations
 
 import itertools
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -91,6 +92,8 @@ class Stats:
     pairs_scored: int = 0
     judged: int = 0
     candidates: int = 0
+    #: seconds per step: names taken apart, blocking, names compared, context gathered, scoring
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,9 +144,9 @@ def keys_of(actor: Actor) -> set[str]:
     return org_keys(actor.orgs, actor.group)
 
 
-def name_score(a: Actor, b: Actor) -> tuple[float, str]:
+def name_score(a: Actor, b: Actor, floor: float = 0.0) -> tuple[float, str]:
     """The names' similarity: for people, their most telling names (with given names written out);
-    else the best pair of one name or alias of each."""
+    else the best pair of one name or alias of each (those below `floor` not weighed in detail)."""
     if a.person is not None and b.person is not None:
         best = person_similarity(a.person, b.person)
         for px, py in itertools.product(a.people, b.people):  # an alias may match better ("Dr. A. Cavoukian")
@@ -152,7 +155,7 @@ def name_score(a: Actor, b: Actor) -> tuple[float, str]:
         return best
     found = (0.0, "")
     for x, y in itertools.product(a.orgs, b.orgs):
-        got = org_similarity(x, y)
+        got = org_similarity(x, y, floor)
         if got[0] > found[0]:
             found = got
             if got[0] >= 1.0:
@@ -290,15 +293,26 @@ def xref(seed: Seed, judgements: Judgements | None = None, threshold: float = DE
     """The candidate duplicates of `seed` scoring at least `threshold`, best first; pairs `judgements`
     decided are left out (counted in the stats)."""
     stats = Stats()
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stats.seconds[step] = now - clock
+        clock = now
+
     actors = actors_of(seed, vocab)
     stats.actors = len(actors)
+    lap("names")
     pairs = candidate_pairs(actors, max_block, stats)
     stats.pairs_compared = len(pairs)
+    lap("blocking")
     named: list[tuple[Actor, Actor, float, str]] = []
+    floor = max(threshold - MAX_BOOST, 2 * threshold - 1)  # the least names can score and still reach it
     for i, j in pairs:
-        a, b = sorted((actors[i], actors[j]), key=lambda x: x.id)
-        score, why = name_score(a, b)
-        if score + min(MAX_BOOST, (1.0 - score) / 2) < threshold:
+        a, b = (actors[i], actors[j]) if actors[i].id < actors[j].id else (actors[j], actors[i])
+        score, why = name_score(a, b, floor)
+        if score < floor:
             continue
         if judgements is not None and judgements.decided(a.id, b.id):
             stats.judged += 1
@@ -306,8 +320,10 @@ def xref(seed: Seed, judgements: Judgements | None = None, threshold: float = DE
         named.append((a, b, score, why))
     del pairs
     stats.pairs_scored = len(named)
+    lap("comparing")
     facts = {i for i, n in seed.nodes.items() if vocab.nodes[n.label].is_fact}
     ctx = context_of(seed, {x.id for a, b, _, _ in named for x in (a, b)}, vocab) if named else Context()
+    lap("context")
     found = []
     for a, b, score, why in named:
         evidence = [Evidence("names", score, why), *lifted(score, context_evidence(a, b, ctx, facts))]
@@ -316,6 +332,7 @@ def xref(seed: Seed, judgements: Judgements | None = None, threshold: float = DE
             found.append(Candidate(a.id, b.id, total, evidence))
     found.sort(key=lambda c: (-c.score, c.a, c.b))
     stats.candidates = len(found)
+    lap("scoring")
     return Result(found, stats, threshold)
 
 
