@@ -19,6 +19,7 @@ growth of the time against n log n, and how many planted twins were found.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import platform
@@ -107,12 +108,11 @@ def _git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
 
 
-def report(runs: list[dict[str, Any]], started: str) -> str:
+def report(runs: list[dict[str, Any]], started: str, commit: str) -> str:
     lines = [
         "# Benchmark: `kg xref` at scale",
         "",
-        f"Written by `bench/xref.py` (`make bench`) from its run of {started} on commit {_git('rev-parse', '--short', 'HEAD')}"
-        f"{' (with changes not committed)' if _git('status', '--porcelain', '--', 'kg', 'bench') else ''}; "
+        f"Written by `bench/xref.py` (`make bench`) from its run of {started} on commit {commit}; "
         "every figure below is from that run. Machine: "
         f"{platform.machine()}, Python {platform.python_version()}, shared with other jobs (so times are noisy; "
         "the pair counts are not).",
@@ -137,7 +137,7 @@ def report(runs: list[dict[str, Any]], started: str) -> str:
               "n log n: 1.0 grows as n log n, below 1 more slowly, above 1 faster.", "",
               "| from | to | time ratio | n log n ratio | time / n log n | pairs ratio | pairs / n log n |",
               "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for a, b in zip(runs, runs[1:], strict=False):
+    for a, b in itertools.pairwise(runs):
         nlogn = (b["actors"] * math.log(b["actors"])) / (a["actors"] * math.log(a["actors"]))
         t, p = b["xref_s"] / a["xref_s"], b["pairs_compared"] / a["pairs_compared"]
         lines.append(f"| {a['actors']:,} | {b['actors']:,} | {t:.2f} | {nlogn:.2f} | {t / nlogn:.2f} | {p:.2f} | "
@@ -165,6 +165,8 @@ def main() -> None:
         print(json.dumps(one(args.one)))
         return
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    dirty = " (with changes not committed)" if _git("status", "--porcelain", "--", "kg", "bench") else ""
+    commit = _git("rev-parse", "--short", "HEAD") + dirty  # when the run starts: what it measures
     runs = []
     for n in args.scales:
         print(f"xref benchmark: {n:,} actors ...", file=sys.stderr)
@@ -178,7 +180,7 @@ def main() -> None:
         print(json.dumps(runs[-1]), file=sys.stderr)
         (RESULTS / "xref.json").write_text(json.dumps(runs, indent=2))
     if runs:
-        DOC.write_text(report(runs, started) + "\n")
+        DOC.write_text(report(runs, started, commit) + "\n")
         print(f"wrote {DOC}", file=sys.stderr)
 
 
