@@ -213,6 +213,8 @@ def render(path: Path, judgement: Judgement, text: str | None = None) -> str:
     for key in ("who", "why", "date"):
         if key in new:
             new[key] = as_text(str(new[key]))
+    if "merged" in new:
+        new["merged"] = _texts(new["merged"])
     for i, old in enumerate(list(items)):
         if isinstance(old, dict) and pair(str(old.get("a")), str(old.get("b"))) == pair(judgement.a, judgement.b):
             items[i] = new
@@ -220,6 +222,15 @@ def render(path: Path, judgement: Judgement, text: str | None = None) -> str:
     else:
         items.append(new)
     return dumps(rt, data)
+
+
+def _texts(value: Any) -> Any:
+    """Every text in `value` in double quotes (a name or a quote such as `yes` or `2020` stays text)."""
+    if isinstance(value, dict):
+        return {k: _texts(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_texts(v) for v in value]
+    return as_text(value) if isinstance(value, str) else value
 
 
 def today() -> str:
