@@ -340,3 +340,37 @@ def test_merge_then_load_hangs_the_facts_of_other_on_keep_with_their_sources_and
     assert xref(validate([seed_dir]), judgements).candidates == []
     data = YAML(typ="safe").load((seed_dir / JUDGEMENTS_FILE).read_text())
     assert data["judgements"][0]["why"] == "hrps is halton-police"
+
+
+def test_a_relationship_that_disagrees_keeps_an_id_of_its_own(tmp_path: Path) -> None:
+    project, texts = _project(tmp_path)
+    twins = project / "seed" / "sources" / "test-twins.yaml"
+    twins.write_text(twins.read_text().replace("mode: free_trial", "mode: account"))
+    merge(project / "seed", "halton-police", "hrps", who="test", why="a test", texts=texts)
+    seed = validate([project / "seed"], texts=texts)
+    assert seed.rels["halton-police--HAD_ACCESS--clearview-app"].props["sources"] == ["src-cbc-hamilton-2020-02"]
+    own = seed.rels["halton-police-had-access-clearview-app-was-hrps"]
+    assert (own.start, own.end, own.props["mode"], own.props["sources"]) == (
+        "halton-police", "clearview-app", "account", ["src-test-twins"])
+
+
+@pytest.mark.parametrize(("words", "kept"), [
+    ("its free trial of Clearview AI had ended", 1),  # the same words: said once
+    ("The HRPS said its free trial of Clearview AI had ended", 2),  # other words: both kept
+])
+def test_one_source_reporting_both_relationships(tmp_path: Path, words: str, kept: int) -> None:
+    project, texts = _project(tmp_path)
+    twins = project / "seed" / "sources" / "test-twins.yaml"
+    twins.write_text(twins.read_text() + f"""\
+  - {{type: USED, from: halton-police, to: clearview-app, quote: "its free trial of Clearview AI had ended",
+     confidence: high}}
+  - {{type: USED, from: hrps, to: clearview-app, quote: "{words}", confidence: high}}
+mentions: [hrps, halton-police, ctv-news]
+""")
+    merge(project / "seed", "halton-police", "hrps", who="test", why="a test", texts=texts)
+    seed = validate([project / "seed"], texts=texts)
+    used = [r for r in seed.rels.values() if r.type == "USED" and r.start == "halton-police"]
+    assert len(used) == kept
+    assert sorted(q for r in used for q in r.props["quotes"]) == sorted(
+        {"its free trial of Clearview AI had ended", words})
+    assert "mentions: [halton-police, ctv-news]" in twins.read_text()
