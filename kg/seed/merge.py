@@ -107,6 +107,22 @@ def _plan_relations(seed: Seed, keep: str, other: str) -> dict[str, tuple[str, A
     return plan
 
 
+def _remove(items: CommentedSeq, i: int) -> None:
+    """Delete item `i` of a block sequence of mappings, keeping the comment that followed it (ruamel.yaml
+    hangs it on the item's last key: a section's heading, such as `# --- organisations`) on the item
+    before it."""
+    entry = items[i]
+    token = None
+    if isinstance(entry, CommentedMap) and len(entry):
+        token = entry.ca.items.get(list(entry)[-1], [None, None, None, None])[2]
+    before = items[i - 1] if i > 0 else None
+    if token is not None and isinstance(before, CommentedMap) and len(before):
+        last = list(before)[-1]
+        if not isinstance(before[last], CommentedMap | CommentedSeq) or before[last].fa.flow_style():
+            before.ca.items.setdefault(last, [None, None, None, None])[2] = token
+    del items[i]
+
+
 class _Rewriter:
     """The rewriting of one merge, file by file."""
 
@@ -244,7 +260,7 @@ class _Rewriter:
             rel["quote"] = link.get("quote") or node.get("quote")
             rel["confidence"] = link.get("confidence") or node.get("confidence")
             relations.append(rel)
-        del nodes[i]
+        _remove(nodes, i)
         mentions = data.get("mentions")
         if not isinstance(mentions, CommentedSeq):
             mentions = CommentedSeq()
@@ -262,7 +278,7 @@ class _Rewriter:
             kind = self.vocab.nodes.get(str(entry.get("label")))
             self.props(entry, {k: p.refers_to for k, p in kind.props.items() if p.refers_to} if kind else {})
             if entry.get("id") == self.other.id:
-                del actors[i]
+                _remove(actors, i)
 
     def keep_entry(self, data: CommentedMap) -> None:
         """KEEP's first declaration takes OTHER's names as aliases, and the properties it lacked."""

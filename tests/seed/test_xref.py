@@ -374,3 +374,16 @@ mentions: [hrps, halton-police, ctv-news]
     assert sorted(q for r in used for q in r.props["quotes"]) == sorted(
         {"its free trial of Clearview AI had ended", words})
     assert "mentions: [halton-police, ctv-news]" in twins.read_text()
+
+
+def test_a_registry_actor_merged_away_leaves_the_comments_after_it(tmp_path: Path) -> None:
+    """The registry's section headings hang, in ruamel.yaml, on the entry before them."""
+    project, texts = _project(tmp_path)
+    registry = project / "seed" / "actors" / "actors.yaml"
+    comments = [line for line in registry.read_text().splitlines() if line.lstrip().startswith("#")]
+    assert "  # ---------------------------------------------------------------- organisations" in comments
+    merge(project / "seed", "clearview-app", "facial-recognition-technology", who="test", why="a test", texts=texts)
+    assert [line for line in registry.read_text().splitlines() if line.lstrip().startswith("#")] == comments
+    seed = validate([project / "seed"], texts=texts)
+    assert "facial-recognition-technology" not in seed.nodes
+    assert "facial recognition software" in seed.nodes["clearview-app"].props["aliases"]
