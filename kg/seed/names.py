@@ -56,6 +56,15 @@ def is_form(token: str) -> bool:
                                    for f in POLICE_FORMS if len(f) >= 5)
 
 
+@lru_cache(maxsize=1 << 16)
+def is_title(token: str) -> bool:
+    """A title, rank or role, or a long one a letter off ("Comissioner")."""
+    if token in TITLES:
+        return True
+    return len(token) >= 6 and any(abs(len(t) - len(token)) <= 1 and Levenshtein.distance(token, t) <= 1
+                                   for t in TITLES if len(t) >= 6)
+
+
 def _acronym_of(words: list[str]) -> str:
     return "".join(w[0] for w in words if w and not w.isdigit())
 
@@ -173,8 +182,8 @@ def person_name(text: str) -> PersonName:
         raw = f"{first} {last}"
     without = remove_person_prefixes(raw)
     words = fold(without).split()
-    titles = [w for w in fold(raw).split() if w not in words] + [w for w in words if w in TITLES]
-    words = [w for w in words if w not in TITLES] or words
+    titles = [w for w in fold(raw).split() if w not in words] + [w for w in words if is_title(w)]
+    words = [w for w in words if not is_title(w)] or words
     if not words:
         return PersonName(text, "", (), tuple(titles))
     return PersonName(text, words[-1], tuple(words[:-1]), tuple(titles))
