@@ -3,7 +3,8 @@
 #   make test   ruff, mypy, import-linter, deptry, and the whole test suite against a real Neo4j
 #   make test-docker  the Docker paths (docker-compose.yml and its web service, kg db up --backend docker,
 #               testcontainers), a pytest run of their own, on images tests/docker/build-images builds offline
-#   make bench  the benchmarks, written to docs/benchmarks.md, docs/benchmarks-exports.md and docs/benchmarks-web.md
+#   make bench  the benchmarks, written to docs/benchmarks.md, docs/benchmarks-exports.md, docs/benchmarks-web.md
+#               and docs/benchmarks-xref.md
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -76,6 +77,7 @@ bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/xref.py
 
 clean-venv:
 	rm -rf $(VENV)

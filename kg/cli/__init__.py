@@ -8,10 +8,10 @@ loads neither the driver nor the heavier libraries.
 """
 
 # registers the commands, in the order `kg --help` lists them: the seed, getting the graph out, the
-# questions, the views (the groups `db`, `query`, `source`, `quote`, `fact` and `import` follow, from
-# kg/cli/app.py)
+# questions, the views, curation and duplicates (the groups `db`, `query`, `source`, `quote`, `fact` and
+# `import` follow, from kg/cli/app.py)
 # isort: off
-from kg.cli import seed, export, questions, views, web, db, curate, sheet  # noqa: F401
+from kg.cli import seed, export, questions, views, web, db, curate, sheet, xref  # noqa: F401
 # isort: on
 from kg.cli.app import app
 

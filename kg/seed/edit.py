@@ -5,16 +5,14 @@ in the source's pinned text; otherwise nothing is written and the error says why
 
 from __future__ import annotations
 
-import io
-import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
@@ -22,6 +20,7 @@ from kg.errors import KgError, UsageError, ValidationFailed
 from kg.graph.schema import VOCABULARY as VOCAB
 from kg.seed.curate import find_words, slug
 from kg.seed.model import check_iso
+from kg.seed.roundtrip import as_text, dumps, replace_file, round_trip_yaml
 from kg.seed.texts import Texts
 from kg.seed.validate import validate
 
@@ -53,15 +52,6 @@ class Added:
     line: int  # the quote's line in the source's text
 
 
-def _yaml() -> YAML:
-    rt = YAML()  # round trip: comments, order and quoting kept
-    rt.preserve_quotes = True
-    rt.width = 4096
-    rt.indent(mapping=2, sequence=4, offset=2)
-    rt.representer.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
-    return rt
-
-
 @dataclass(frozen=True)
 class When:
     """A date as the seed writes one: the ISO value, and the article's words and how they were
@@ -83,12 +73,12 @@ def node_entry(label: str, name: str, quote: str, *, node_id: str | None = None,
     ident = node_id or f"{PREFIXES.get(label, label.lower())}-{slug(name, 5, 'fact')}"
     if taken and ident in taken:
         ident = next(f"{ident}-{i}" for i in range(2, 10_000) if f"{ident}-{i}" not in taken)
-    entry: dict[str, Any] = {"id": ident, "label": label, "name": _text(name)}
+    entry: dict[str, Any] = {"id": ident, "label": label, "name": as_text(name)}
     if date:
         if "date" not in kind.props:
             raise KgError(f"--date: a {label} has no date")
         entry["date"] = _date(date)
-    entry.update(quote=_text(quote), confidence=_confidence(confidence))
+    entry.update(quote=as_text(quote), confidence=_confidence(confidence))
     if links:
         entry["links"] = [{"type": link.type, link.direction: link.other} for link in links]
     return entry
@@ -106,7 +96,7 @@ def relation_entry(rel_type: str, start: str, end: str, quote: str, *, date: str
         if when is None:
             raise KgError(f"--date: a {rel_type} relationship has no date")
         entry[when] = _date(date)
-    entry.update(quote=_text(quote), confidence=_confidence(confidence))
+    entry.update(quote=as_text(quote), confidence=_confidence(confidence))
     return entry
 
 
@@ -128,21 +118,14 @@ def actor_entry(label: str, name: str, quote: str, *, actor_id: str | None = Non
         if actor_id:
             raise KgError(f"the id {ident!r} is taken; give another")
         ident = next(f"{ident}-{i}" for i in range(2, 10_000) if f"{ident}-{i}" not in taken)
-    entry: dict[str, Any] = {"id": ident, "label": label, "name": _text(name.strip())}
+    entry: dict[str, Any] = {"id": ident, "label": label, "name": as_text(name.strip())}
     shown = [a.strip() for a in aliases or [] if a.strip()]
     if shown:
-        written = CommentedSeq(_text(a) for a in shown)
+        written = CommentedSeq(as_text(a) for a in shown)
         written.fa.set_flow_style()  # on one line, as the seed writes aliases
         entry["aliases"] = written
-    entry.update(quote=_text(quote), confidence=_confidence(confidence))
+    entry.update(quote=as_text(quote), confidence=_confidence(confidence))
     return entry
-
-
-def _text(text: str) -> str:
-    """Words written in double quotes: read as text by every YAML reader (never a date, a number or
-    `no`), whatever they say."""
-    quoted: str = DoubleQuotedScalarString(text)
-    return quoted
 
 
 def _date(when: str | When) -> Any:
@@ -157,9 +140,9 @@ def _date(when: str | When) -> Any:
         return quoted
     spec = CommentedMap(value=quoted)
     if when.as_written:
-        spec["as_written"] = _text(when.as_written)
+        spec["as_written"] = as_text(when.as_written)
     if when.note:
-        spec["note"] = _text(when.note)
+        spec["note"] = as_text(when.note)
     spec.fa.set_flow_style()
     return spec
 
@@ -183,7 +166,7 @@ def add_fact(seed_dir: Path, source_id: str, entry: dict[str, Any], texts: Path 
         raise KgError("kg fact add checks the quote against the article's text: give --texts DIR or set KG_TEXTS")
     found = find_words(Texts(texts), str(entry["quote"]), seed_dir, source_id)  # KgError with the closest passage
     file = src.origin.files[src.file_no][0]
-    rt = _yaml()
+    rt = round_trip_yaml()
     original = file.read_text(encoding="utf-8")
     data = rt.load(original)
     if not isinstance(data, CommentedMap) or "source" not in data:
@@ -197,23 +180,25 @@ def add_fact(seed_dir: Path, source_id: str, entry: dict[str, Any], texts: Path 
         raise KgError(f"the id {entry['id']!r} is taken; give another with --id")
     items.fa.set_block_style()
     items.append(CommentedMap(entry))
-    out = io.StringIO()
-    rt.dump(data, out)
-    text = out.getvalue()
-    _check(seed_dir, file, text, texts)
-    tmp = file.with_name(f".{file.name}.kg-fact")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, file)
+    text = dumps(rt, data)
+    check_in_copy(seed_dir, {file: text}, texts)
+    replace_file(file, text, "kg-fact")
     what = entry.get("id") or f"{entry['type']} {entry['from']} -> {entry['to']}"
     return Added(file, str(what), int(found[0]["line"]))
 
 
-def _check(seed_dir: Path, file: Path, text: str, texts: Path) -> None:
-    """Validate the seed as it would be with `file` holding `text`, in a copy: problems name the real file."""
-    with tempfile.TemporaryDirectory(prefix="kg-fact-") as tmp:
+def check_in_copy(seed_dir: Path, changed: Mapping[Path, str | None], texts: Path | None) -> None:
+    """Validate the seed as it would be with each file of `changed` holding its text (None: the file
+    removed), in a copy: problems name the real files. ValidationFailed when it does not validate."""
+    with tempfile.TemporaryDirectory(prefix="kg-edit-") as tmp:
         copy = Path(tmp) / "seed"
         shutil.copytree(seed_dir, copy)
-        (copy / file.resolve().relative_to(seed_dir.resolve())).write_text(text, encoding="utf-8")
+        for file, text in changed.items():
+            target = copy / file.resolve().relative_to(seed_dir.resolve())
+            if text is None:
+                target.unlink()
+            else:
+                target.write_text(text, encoding="utf-8")
         try:
             validate([copy], texts=texts)
         except ValidationFailed as e:

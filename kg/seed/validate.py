@@ -19,6 +19,8 @@ from pydantic import ValidationError
 
 from kg.errors import ValidationFailed
 from kg.graph.schema import NodeKind, RelKind
+from kg.seed.judgements import JUDGEMENTS_FILE
+from kg.seed.judgements import check as check_judgements
 from kg.seed.model import (
     DateSpec,
     LinkBase,
@@ -49,13 +51,23 @@ def seed_bytes(paths: Iterable[Path]) -> int:
 
 
 def seed_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
-    """The YAML files under `paths`, sorted, with the name to report them by."""
+    """The YAML files under `paths`, sorted, with the name to report them by (not the judgements of
+    kg xref, which declare nothing: `judgement_files`)."""
     for root in paths:
         if root.is_dir():
-            for path in sorted(p for p in root.rglob("*") if p.suffix in SEED_SUFFIXES and p.is_file()):
+            for path in sorted(p for p in root.rglob("*") if p.suffix in SEED_SUFFIXES and p.is_file()
+                               and p.name != JUDGEMENTS_FILE):
                 yield path, str(path)
-        else:
+        elif root.name != JUDGEMENTS_FILE:
             yield root, str(root)
+
+
+def judgement_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The judgements files (kg/seed/judgements.py) of `paths`: at the top of a folder, or given."""
+    for root in paths:
+        path = root / JUDGEMENTS_FILE if root.is_dir() else root
+        if path.name == JUDGEMENTS_FILE and path.is_file():
+            yield path
 
 
 def _hash_file(content: Any, path: Path, name: str) -> None:
@@ -479,6 +491,8 @@ def validate(paths: Iterable[Path], texts: Texts | Path | None = None, strict: b
     checker = _Checker(texts, strict, models)
     checker.seed.texts = str(texts.folder) if texts else None
     files = list(seed_files(paths))
+    for path in judgement_files(paths):
+        checker.problems += check_judgements(path)[1]
     if not files:
         raise ValidationFailed([f"{', '.join(str(p) for p in paths)}:1: no seed files (*.yaml) found"])
     # validation makes millions of objects and frees few: the cyclic collector, run again and again
@@ -556,4 +570,4 @@ def _cite(props: dict[str, Any], citations: list[Citation], shared: dict[tuple[s
 _MOVED: list[Citation] = []
 
 
-__all__ = ["Resolver", "explain", "seed_bytes", "seed_files", "unchecked_note", "validate"]
+__all__ = ["Resolver", "explain", "judgement_files", "seed_bytes", "seed_files", "unchecked_note", "validate"]
