@@ -10,15 +10,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.testclient import TestClient
 
 from kg.cli.web import desk_loader
@@ -30,7 +27,7 @@ from kg.web.app import create_app
 from kg.web.curate import Desk
 from tests.conftest import ROOT, ServerHandle, run_kg
 from tests.seed.test_curation import ARTICLE
-from tests.web.test_web import CHROMIUM, DOCS_IMG, TEXTS
+from tests.web.test_web import DOCS_IMG, TEXTS, serving
 
 pytestmark = pytest.mark.db
 SID = "src-test-lakeshore"
@@ -184,32 +181,8 @@ def test_without_curate_there_is_no_desk(_guarded: ServerHandle) -> None:
 
 @pytest.fixture(scope="module")
 def served(project: Project) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(project.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (the test setup, .ci/run, installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with serving(project.app) as url:
+        yield url
 
 
 SELECT = """(words) => {
@@ -254,9 +227,9 @@ def _answer(served: str, page: Any) -> list[str]:
     return sorted({row["agency"] for row in rows})
 
 
-def test_words_selected_in_chromium_become_a_fact_in_the_yaml_and_load(served: str, chromium: Any,
+def test_words_selected_in_chromium_become_a_fact_in_the_yaml_and_load(served: str, browser: Any,
                                                                        project: Project, tmp_path: Path) -> None:
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

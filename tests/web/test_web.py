@@ -5,6 +5,7 @@ pages that say why (503 when Neo4j does not answer), never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import json
@@ -28,7 +29,6 @@ from kg.web.app import create_app
 from tests.conftest import ROOT, ServerHandle, run_kg
 
 TEXTS = ROOT.parent / "shared" / "sources"
-CHROMIUM = Path("/usr/bin/chromium")
 DOCS_IMG = ROOT / "docs" / "img"
 
 
@@ -268,9 +268,15 @@ def test_serve_auth_without_a_token_is_one_line_and_exit_2(server: ServerHandle)
 
 @pytest.fixture(scope="module")
 def served(seeded: Database, _guarded: ServerHandle) -> Iterator[str]:
+    with serving(create_app(_guarded.settings, TEXTS)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """An ASGI app served by uvicorn on a free port of 127.0.0.1, in a thread: its URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(_guarded.settings, TEXTS), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -281,20 +287,6 @@ def served(seeded: Database, _guarded: ServerHandle) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (the test setup, .ci/run, installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def test_a_reader_fills_a_question_follows_a_cell_and_searches(served: str, browser: Any, tmp_path: Path) -> None:
