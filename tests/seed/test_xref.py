@@ -294,9 +294,17 @@ def test_merge_into_a_source_declared_actor_takes_the_registry_actors_names(tmp_
 @pytest.mark.db
 def test_merge_then_load_hangs_the_facts_of_other_on_keep_with_their_sources_and_quotes(
         tmp_path: Path, db: Database, server: ServerHandle) -> None:
+    from kg.questions.catalogue import get
+    from kg.questions.run import run
+
+    def halton_rows() -> list[str]:  # the rows of a named question that name Halton's service, by id
+        rows = run(db, get("agencies-using-tool"), {}).rows
+        return [r["agency_id"] for r in rows if r["agency_id"] in ("halton-police", "hrps")]
+
     project, texts = _project(tmp_path)
     seed_dir = project / "seed"
     load(db, validate([seed_dir], texts=texts))
+    assert sorted(set(halton_rows())) == ["halton-police", "hrps"]  # one service counted as two
     comments = [line for line in (seed_dir / "actors" / "actors.yaml").read_text().splitlines() if "# " in line]
 
     env = _env(texts, **{k: v for k, v in server.env().items() if k.startswith("NEO4J_")})
@@ -313,6 +321,7 @@ def test_merge_then_load_hangs_the_facts_of_other_on_keep_with_their_sources_and
     assert {("removed", "hrps"), ("removed", "a-cavoukian")} <= changes
     loaded = run_kg("--project", str(project), "load", env=env)
     assert loaded.returncode == 0, loaded.stderr
+    assert set(halton_rows()) == {"halton-police"}  # after the merge, the question counts it once
 
     assert db.read("MATCH (n:Entity) WHERE n.id IN ['hrps', 'a-cavoukian'] RETURN n.id AS id") == []
     [halton] = db.read("MATCH (n:PoliceAgency {id: 'halton-police'}) RETURN n.aliases AS aliases")
