@@ -144,9 +144,10 @@ def entity(db: Database, entity_id: str, as_of: str | None = None,
 
 @dataclass
 class EntityRows:
-    """What entity pages are made from: the entities (`id`, `props`, `kind`) and the relationships
-    they take part in, less provenance (`of`, the entity; `type`, `outgoing`, `props`, and the
-    other end's `id`, `name`, `kind` and citation and date properties). With `graph`, also each
+    """What entity pages are made from, cleaned once (`kg.graph.db.clean`): the entities (`id`,
+    `props`, `kind`) and the relationships they take part in, less provenance (`of`, the entity;
+    `type`, `outgoing`, `props`, and the other end's `id`, `name`, `kind` and citation and date
+    properties). With `graph`, also each
     entity's `labels` and `mentioned_by`, the relationship's `rid` and the other end's `labels` and
     dates, so that `kg site` draws its neighbourhood from the same rows (kg/views/shards.py)."""
 
@@ -158,9 +159,10 @@ def entity_rows(db: Database, ids: list[str], graph: bool = False) -> EntityRows
     """The rows of these entities' pages (unknown ids and sources left out), in two queries."""
     more = (f", labels(n) AS labels, COLLECT {{ MATCH (s:{SOURCE_LABEL})-[:MENTIONS]->(n) RETURN s.id ORDER BY s.id }} "
             "AS mentioned_by") if graph else ""
-    rows = db.read(f"UNWIND $ids AS id MATCH (n:{BASE_LABEL} {{id: id}}) WHERE NOT n:{SOURCE_LABEL} "
-                   f"RETURN id, properties(n) AS props, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind{more}",
-                   {"ids": ids})
+    rows = rows_clean(db.read(
+        f"UNWIND $ids AS id MATCH (n:{BASE_LABEL} {{id: id}}) WHERE NOT n:{SOURCE_LABEL} "
+        f"RETURN id, properties(n) AS props, [l IN labels(n) WHERE l <> '{BASE_LABEL}'][0] AS kind{more}",
+        {"ids": ids}))
     more = (", elementId(r) AS rid, labels(o) AS labels, o.start AS start, o.date_precision AS date_precision, "
             "o.start_precision AS start_precision") if graph else ""
     rels = rows_clean(db.read(
@@ -189,8 +191,8 @@ def entities(db: Database, ids: list[str], as_of: str | None = None,
     facts_of: dict[str, list[dict[str, Any]]] = {}
     for r in rows.rels:
         facts_of.setdefault(r["of"], []).append(r)
-    return {row["id"]: _entity(row["id"], clean(row["props"]), row["kind"], facts_of.get(row["id"], []), as_of,
-                               titles) for row in rows.nodes}
+    return {row["id"]: _entity(row["id"], row["props"], row["kind"], facts_of.get(row["id"], []), as_of, titles)
+            for row in rows.nodes}
 
 
 def _entity(entity_id: str, props: dict[str, Any], kind: str, rels: list[dict[str, Any]], as_of: str | None,

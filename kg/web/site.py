@@ -21,7 +21,7 @@ from typing import Any
 
 from kg.errors import KgError
 from kg.export.atomic import atomic_dir
-from kg.graph.db import Database, clean
+from kg.graph.db import Database
 from kg.graph.schema import SOURCE_LABEL
 from kg.questions.catalogue import Query, catalogue
 from kg.views.build import source_details
@@ -206,7 +206,7 @@ def neighbourhoods(rows: facts.EntityRows, sources: dict[str, dict[str, Any]]) -
             edges.append({"id": r["rid"], "type": r["type"], "from": ends[0], "to": ends[1], "props": r["props"]})
             others[r["id"]] = {"labels": r["labels"], "props": {k: r[k] for k in ("name", "date", "start",
                                "date_precision", "start_precision") if r.get(k) is not None}}
-        node = {"id": n["id"], "labels": n["labels"], "props": clean(n["props"]), "mentioned_by": n["mentioned_by"]}
+        node = {"id": n["id"], "labels": n["labels"], "props": n["props"], "mentioned_by": n["mentioned_by"]}
         out[n["id"]] = shard(node, edges, others, sources)
     return out
 
