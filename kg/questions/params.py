@@ -46,7 +46,8 @@ def bind(query: Query, args: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(args) - set(query.params)
     if unknown:
         expected = ", ".join(f"{p.name} ({p.type})" for p in query.params.values()) or "no parameters"
-        raise UsageError(f"{query.name} does not take {', '.join(sorted(unknown))}; it takes {expected}")
+        named = ", ".join(k if k.isprintable() else repr(k) for k in sorted(unknown))  # one line (tests/fuzz)
+        raise UsageError(f"{query.name} does not take {named}; it takes {expected}")
     values = {}
     for param in query.params.values():
         if param.name in args and param.name == LIMIT_PARAM:

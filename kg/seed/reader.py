@@ -156,8 +156,13 @@ def parse(text: str, name: str) -> Document:
         if opened and e.problem_mark and e.problem_mark.line != opened.line:
             what += f" (the parser stopped at line {e.problem_mark.line + 1})"
         raise ReadError(Problem(name, line, f"YAML syntax error: {what}")) from e
-    except yaml.YAMLError as e:
-        raise ReadError(Problem(name, 1, f"YAML error: {e}")) from e
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow (found by tests/fuzz)
+        at = e.position if isinstance(e.position, int) else 0
+        char = f"#x{e.character:04x}" if isinstance(e.character, int) else repr(e.character)
+        raise ReadError(Problem(name, text.count("\n", 0, at) + 1,
+                                f"YAML error: unacceptable character {char}: {e.reason}")) from e
+    except yaml.YAMLError as e:  # one line, whatever PyYAML wrote
+        raise ReadError(Problem(name, 1, "YAML error: " + " ".join(str(e).split()))) from e
     except RecursionError as e:
         raise ReadError(Problem(name, 1, f"nesting deeper than {MAX_DEPTH} levels")) from e
     if len(nodes) != 1:
