@@ -34,6 +34,9 @@ def read_export(path: Path) -> dict[tuple[str, ...], dict[str, Any]]:
                 raise KgError(f"{path}:{number}: not a line of `kg export` (JSON lines): {e}") from e
             if not isinstance(value, dict) or not ({"node", "rel"} & set(value)):
                 raise KgError(f"{path}:{number}: not a line of `kg export`: no `node` or `rel`")
+            wrong = _misshapen(value)
+            if wrong:
+                raise KgError(f"{path}:{number}: not a line of `kg export`: {wrong}")
             if "node" in value:
                 key: tuple[str, ...] = ("node", str(value.get("id")))
             elif value.get("key"):
@@ -42,6 +45,32 @@ def read_export(path: Path) -> dict[tuple[str, ...], dict[str, Any]]:
                 key = ("link", str(value["rel"]), str(value.get("from")), str(value.get("to")))
             items[key] = value
     return items
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(x, str) for x in value)
+
+
+def _misshapen(value: dict[str, Any]) -> str | None:
+    """What makes a line unlike any `kg export` writes, in the fields a diff reads (found by
+    tests/fuzz: such a line was a traceback), or None."""
+    if "node" in value:
+        if not _texts(value["node"]):
+            return "`node` must be a list of labels"
+        if not isinstance(value.get("id"), str):
+            return "a node's `id` must be text"
+    else:
+        if not isinstance(value["rel"], str):
+            return "`rel` must be a relationship type"
+        if value.get("key") is not None and not isinstance(value["key"], str):
+            return "a relationship's `key` must be text"
+        if not value.get("key") and not all(isinstance(value.get(end), str) for end in ("from", "to")):
+            return "a relationship without a `key` needs the ids `from` and `to`"
+    if value.get("sources") is not None and not _texts(value["sources"]):
+        return "`sources` must be a list of source ids"
+    if not isinstance(value.get("name"), str | None):
+        return "`name` must be text"
+    return None
 
 
 def _what(value: dict[str, Any]) -> str:

@@ -55,10 +55,12 @@ def resolve_entity(db: Database, text: str) -> str:
 
 
 def resolve_entities(db: Database, texts: Sequence[str],
-                     read: Callable[[str, dict[str, Any]], list[dict[str, Any]]] | None = None) -> list[str]:
+                     read: Callable[[str, dict[str, Any]], list[dict[str, Any]]] | None = None,
+                     params: Sequence[str] | None = None) -> list[str]:
     """`resolve_entity` for several texts in one round trip (a question with two entity
     parameters answers in a few milliseconds: a round trip each would be most of it). `read` runs
-    the lookup (default: `db.read`, a transaction of its own; a question passes its own transaction's)."""
+    the lookup (default: `db.read`, a transaction of its own; a question passes its own transaction's);
+    `params`, the names of the parameters the texts were given as, for the errors."""
     texts = [t.strip() for t in texts]
     if not texts:
         return []
@@ -98,8 +100,9 @@ def resolve_entities(db: Database, texts: Sequence[str],
     found: list[list[dict[str, Any]]] = [[] for _ in texts]
     for r in rows:
         found[r["i"]].append(r)
+    where = [f" (parameter {p!r})" for p in params] if params is not None else [""] * len(texts)
     return [choose(text, [(r["rank"], r["id"]) for r in hits], names={r["id"]: r["name"] for r in hits},
-                   close=close(text)) for text, hits in zip(texts, found, strict=True)]
+                   close=close(text), where=at) for text, hits, at in zip(texts, found, where, strict=True)]
 
 
 def seed_index(seed: Seed, texts: Iterable[str] | None = None) -> dict[str, list[tuple[int, str]]]:

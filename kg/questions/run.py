@@ -65,7 +65,8 @@ def run(db: Database, name: str | Query, args: Mapping[str, Any] | None = None,
     def first(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]]]:
         """Names resolved to ids and the question asked in one transaction: a question costs one
         round trip to begin and commit, as `RETURN 1` does."""
-        ids = resolve_entities(db, texts, read=lambda cypher, p: answer(tx, cypher, p)[1]) if texts else []
+        ids = resolve_entities(db, texts, read=lambda cypher, p: answer(tx, cypher, p)[1],
+                               params=entities) if texts else []
         params.update(zip(entities, ids, strict=True))
         return answer(tx, query.cypher, params if fetch is None else {**params, LIMIT_PARAM: fetch})
 

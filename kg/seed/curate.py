@@ -270,6 +270,14 @@ def _mark_unknown(dumped: str) -> str:
     return re.sub(r"^(  (publisher|published): null)$", r"\1  # NOT KNOWN: see the note above", dumped, flags=re.M)
 
 
+def _date_option(option: str, value: str) -> str:
+    """A date given as an option, or a usage error naming it (found by tests/fuzz: a traceback before)."""
+    try:
+        return check_iso(value)
+    except ValueError as e:
+        raise UsageError(f"{option} {value!r}: {e}") from None
+
+
 def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: Path, *,
                source_id: str | None = None, publisher: str | None = None, title: str | None = None,
                published: str | None = None, url: str | None = None) -> Added:
@@ -302,7 +310,8 @@ def add_source(article_path: Path, seed_dir: Path, texts_folder: Path, project: 
     if pub is None:
         unknown.append("publisher: the article does not name its publisher; write the actor's id in the scaffold, "
                        "or give it with --publisher")
-    when, as_written = (check_iso(published), None) if published else (got.date, got.date_as_written)
+    when, as_written = (_date_option("--published", published), None) if published else (got.date,
+                                                                                          got.date_as_written)
     if not when:
         hint = (f"; its text has {got.date_hint[1]!r} at line {got.date_hint[2]}, which may be a date of the "
                 "events it reports" if got.date_hint else "")
