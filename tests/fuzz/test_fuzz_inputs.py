@@ -112,14 +112,15 @@ def test_import_sheet(project: Path, tmp_path_factory: pytest.TempPathFactory, d
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         book = Workbook()
-        book.remove(book.active)
+        book.remove(book.worksheets[0])
         for name, content in sheets.items():
             title = str(name)[:31] or "Sheet"
             if any(ch in title for ch in "[]:*?/\\") or title in book.sheetnames:
                 continue
             ws = book.create_sheet(title)
             for line in csv.reader(io.StringIO(_csv(content))):
-                ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) for v in line])  # a text starting with = is a formula cell, which the import refuses
+                # a text starting with = is a formula cell, which the import refuses
+                ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) for v in line])
         if not book.sheetnames:
             book.create_sheet("Sources")
         files.append(folder / "new.xlsx")
@@ -135,7 +136,7 @@ def test_import_sheet(project: Path, tmp_path_factory: pytest.TempPathFactory, d
             files.append(path)
     guard = Restore(project)
     proc = _kg(project, "import", "sheet", *map(str, files), "--texts", str(project.parent / "texts"))
-    assert_clean(proc, names=tuple(f.name for f in files) + ("spreadsheet",))
+    assert_clean(proc, names=(*(f.name for f in files), "spreadsheet"))
     if proc.returncode != 0:
         assert not guard.changed(), proc.stderr
         for line in proc.stderr.strip().splitlines()[:-1]:  # each problem names its file (and sheet, row, column)
@@ -251,7 +252,8 @@ def test_source_add(project: Path, tmp_path_factory: pytest.TempPathFactory, art
     path = tmp_path_factory.mktemp("article") / name
     path.write_bytes(raw)
     args = ["source", "add", str(path), "--texts", str(project.parent / "texts")]
-    for option, values in (("--publisher", ["ctv-news", "nobody", "EPS"]), ("--published", ["2020-03-02", "2020-02-30"]),
+    for option, values in (("--publisher", ["ctv-news", "nobody", "EPS"]),
+                           ("--published", ["2020-03-02", "2020-02-30"]),
                            ("--id", ["src-fuzz-article", "Bad Id", "src-ctv-edmonton-2020-02-28"]),
                            ("--title", ["A title"]), ("--url", ["https://example.org/a", "javascript:alert(1)"])):
         if data.draw(st.booleans()):
