@@ -3,6 +3,7 @@
 #   make test   ruff, mypy, import-linter, deptry, and the whole test suite against a real Neo4j
 #   make test-docker  the Docker paths (docker-compose.yml and its web service, kg db up --backend docker,
 #               testcontainers), a pytest run of their own, on images tests/docker/build-images builds offline
+#   make fuzz   the fuzz targets of tests/fuzz/ run long (over 100,000 generated cases), written to docs/security.md
 #   make bench  the benchmarks, written to docs/benchmarks.md, docs/benchmarks-exports.md, docs/benchmarks-web.md
 #               and docs/benchmarks-xref.md
 PYTHON ?= python3
@@ -10,7 +11,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup demo test lint jars bench clean-venv docker-images test-docker test-install
+.PHONY: setup demo test lint jars bench clean-venv docker-images test-docker test-install fuzz
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,12 @@ DOCKER_TESTS   := tests/server/test_docker.py tests/seed/test_seed.py tests/ques
 # ships and with the newest, then every command once (tests/install/); slow, so a run of its own
 test-install: jars
 	KG_TEST_INSTALL=1 $(BIN)/pytest tests/install
+
+# Generated bad input run long: every target of tests/fuzz/ with its long budget (over 100,000 cases
+# in all, about an hour on two cores), its figures written into docs/security.md; FUZZ_SCALE scales it
+FUZZ_SCALE ?= 1
+fuzz: jars
+	$(BIN)/python bench/fuzz.py --scale $(FUZZ_SCALE)
 
 docker-images: setup
 	$(DOCKER_IMAGES) bash tests/docker/build-images

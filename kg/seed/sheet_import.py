@@ -56,6 +56,18 @@ class Planned:
     lines: dict[int, Path_] = field(default_factory=dict)
     text: str = ""
 
+    def cell_of_line(self, text: str, line: int) -> Cell:
+        """The cell whose value is written at `line` of `text` (this file's YAML), before it was read
+        back: the one whose value that line holds, else the row's."""
+        written = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        for path, cell in self.cells.items():
+            value: Any = self.data
+            for part in path:
+                value = value[part] if isinstance(value, dict | list) else None
+            if isinstance(value, str) and value and value[:40] in written:
+                return cell
+        return self.origin
+
     def cell_at(self, line: int) -> Cell:
         path = self.lines.get(line)
         while path is not None:
@@ -348,8 +360,9 @@ def _render(planned: Planned, seed_dir: Path, tables: str) -> None:
     planned.text = yaml_text(planned.data, comments)
     try:
         doc = parse(planned.text, str(planned.rel))
-    except ReadError as e:  # pragma: no cover - a bug of yaml_text
-        raise AssertionError(f"kg import sheet wrote YAML it cannot read: {e}") from None
+    except ReadError as e:  # what a cell holds is more than a seed file may (found by tests/fuzz: brackets)
+        raise ValidationFailed([f"{planned.cell_of_line(planned.text, e.problem.line)}: {e.problem.message}, "
+                                "more than a seed file may hold"], WHERE) from None
     assert doc.data == planned.data, "kg import sheet wrote YAML that reads back otherwise"
     for path, line in doc.lines.items():
         if len(path) >= len(planned.lines.get(line, ())):

@@ -225,10 +225,15 @@ class Texts:
     def path(self, file: str) -> Path:
         if Path(file).name != file or file in ("", ".", ".."):
             raise ValueError(f"text file name {file!r} must be a plain file name, not a path")
+        if len(file.encode("utf-8", "surrogatepass")) > 255:  # found by tests/fuzz: an OSError before
+            raise ValueError(f"text file name {file[:40]!r}... is longer than a file name can be (255 bytes)")
         return self.folder / file
 
     def has(self, file: str) -> bool:
-        return self.path(file).is_file()
+        try:
+            return self.path(file).is_file()
+        except OSError:  # a name the file system refuses is no file it holds
+            return False
 
     def pin(self, file: str) -> Pin:
         if file not in self._pins:

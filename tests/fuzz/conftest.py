@@ -63,13 +63,15 @@ def assert_clean(proc: subprocess.CompletedProcess[str], files: list[str] | None
     """What every generated case must show: exit 0, or 1 or 2 with no traceback and a message that
     says where: for a refused seed, each problem line `file:line: message` naming one of `files`, then
     `kg: ...; nothing was written`; for any other refusal one `kg: ` line (naming one of `names`,
-    the parameters given, when there are any)."""
+    the parameters given, when there are any); or click's usage error, exit 2."""
     out = proc.stdout + proc.stderr
     assert "Traceback" not in out, out
     assert proc.returncode in (0, 1, 2), f"exit {proc.returncode}\n{out}"
     if proc.returncode == 0:
         return
     lines = proc.stderr.strip().splitlines()
+    if proc.returncode == 2 and lines and lines[-1].startswith("Error: "):
+        return  # click's usage error: the usage, then what is wrong (an unknown option, a missing value)
     assert lines and lines[-1].startswith("kg: "), proc.stderr
     if lines[-1].endswith("nothing was written") and files is not None:
         problems = lines[:-1]

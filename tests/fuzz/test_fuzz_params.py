@@ -76,7 +76,7 @@ def client(unchanged: Database, _guarded: ServerHandle) -> Iterator[TestClient]:
         yield c
 
 
-@budget(ci=80, long=15_000)
+@budget(ci=30, long=6_000)
 @given(route=st.sampled_from(ROUTES), pairs=st.lists(st.tuples(KEYS, VALUES), max_size=4))
 def test_web_query_strings(client: TestClient, route: str, pairs: list[tuple[str, str]]) -> None:
     counted("kg serve: query strings")

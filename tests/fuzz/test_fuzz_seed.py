@@ -69,7 +69,7 @@ def test_mutated_seed_files(case_dir: Path, which: str, data: st.DataObject) -> 
     _validate(_write(case_dir, which, dump(tree)))
 
 
-@budget(ci=40, long=15_000)
+@budget(ci=40, long=20_000)
 @given(which=WHICH, data=st.data())
 def test_damaged_seed_text(case_dir: Path, which: str, data: st.DataObject) -> None:
     counted("seed: text damaged (truncated, characters, lines)")
@@ -86,7 +86,7 @@ def test_arbitrary_yaml(case_dir: Path, which: str, tree: object) -> None:
     _validate(_write(case_dir, which, dump(tree)))
 
 
-@budget(ci=30, long=10_000)
+@budget(ci=30, long=15_000)
 @given(which=WHICH, raw=st.one_of(st.binary(max_size=2000), st.text(max_size=500).map(lambda t: t.encode("utf-16")),
                                   st.binary(max_size=200).map(lambda b: TEXTS["source"].encode()[:1500] + b)))
 def test_arbitrary_bytes(case_dir: Path, which: str, raw: bytes) -> None:
@@ -113,7 +113,7 @@ _SEED_DIGEST: dict[str, str] = {}
 
 
 @pytest.mark.db
-@budget(ci=12, long=600)
+@budget(ci=8, long=300)
 @given(data=st.data())
 def test_a_refused_load_changes_nothing(seeded: Database, server_env: dict[str, str], case_dir: Path,
                                         data: st.DataObject) -> None:
