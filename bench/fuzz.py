@@ -18,6 +18,7 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- fuzz: written by make fuzz (bench/fuzz.py); edits between these lines are replaced -->", \
@@ -32,7 +33,7 @@ def _commit() -> str:
     return head + (" with uncommitted changes" if dirty else "")
 
 
-def run(scale: float, extra: list[str]) -> dict[str, object]:
+def run(scale: float, extra: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         counts, junit = Path(tmp) / "counts.json", Path(tmp) / "junit.xml"
         env = {**os.environ, "KG_FUZZ": "long", "KG_FUZZ_SCALE": str(scale), "KG_FUZZ_REPORT": str(counts)}
@@ -50,9 +51,9 @@ def run(scale: float, extra: list[str]) -> dict[str, object]:
     return {"cases": cases, "failures": failures, "seconds": seconds, "exit": proc.returncode, "scale": scale}
 
 
-def render(result: dict[str, object], commit: str) -> str:
-    cases: dict[str, int] = result["cases"]  # type: ignore[assignment]
-    failures: list[str] = result["failures"]  # type: ignore[assignment]
+def render(result: dict[str, Any], commit: str) -> str:
+    cases: dict[str, int] = result["cases"]
+    failures: list[str] = result["failures"]
     total = sum(cases.values())
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [START, "",

@@ -63,7 +63,12 @@ class Planned:
         for path, cell in self.cells.items():
             value: Any = self.data
             for part in path:
-                value = value[part] if isinstance(value, dict | list) else None
+                if isinstance(value, dict):
+                    value = value.get(part)
+                elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+                    value = value[part]
+                else:
+                    value = None
             if isinstance(value, str) and value and value[:40] in written:
                 return cell
         return self.origin
