@@ -48,8 +48,11 @@ lint: setup
 jars: setup
 	$(BIN)/python -c "from kg.server.local import install; install(print)"
 
+# the suite in TEST_WORKERS processes (pytest-xdist), each with its own Neo4j; a module's tests stay
+# in one process, in order (their fixtures are the module's); TEST_WORKERS=0 runs it in this one
+TEST_WORKERS ?= 2
 test: lint jars
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 # The images the Docker tests run (users' defaults stay the official neo4j and python images); built
 # without any image registry, and kept while their inputs are unchanged (see README.md, "Docker").

@@ -49,7 +49,7 @@ def unchanged(seeded: Database) -> Iterator[Database]:
     assert _digest(seeded) == before
 
 
-@budget(ci=40, long=4_000)
+@budget(ci=25, long=4_000)
 @given(name=st.sampled_from(sorted(QUESTIONS)), pairs=st.lists(st.tuples(KEYS, VALUES), max_size=4),
        raw=st.lists(st.one_of(ODD_TEXT, st.text(max_size=20)), max_size=1))
 def test_cli_parameters(unchanged: Database, _guarded: ServerHandle, name: str, pairs: list[tuple[str, str]],
@@ -76,7 +76,7 @@ def client(unchanged: Database, _guarded: ServerHandle) -> Iterator[TestClient]:
         yield c
 
 
-@budget(ci=30, long=6_000)
+@budget(ci=20, long=6_000)
 @given(route=st.sampled_from(ROUTES), pairs=st.lists(st.tuples(KEYS, VALUES), max_size=4))
 def test_web_query_strings(client: TestClient, route: str, pairs: list[tuple[str, str]]) -> None:
     counted("kg serve: query strings")

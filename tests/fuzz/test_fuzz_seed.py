@@ -61,7 +61,7 @@ def test_the_files_the_fuzzers_mutate_are_valid() -> None:
 WHICH = st.sampled_from(["actors", "source"])
 
 
-@budget(ci=60, long=30_000)
+@budget(ci=40, long=30_000)
 @given(which=WHICH, data=st.data())
 def test_mutated_seed_files(case_dir: Path, which: str, data: st.DataObject) -> None:
     counted("seed: valid files mutated")
