@@ -172,11 +172,16 @@ def _from_pdf(path: Path) -> Extracted:
         reader = PdfReader(path)
         text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
         info = reader.metadata
+        title = str(info.title) if info and info.title else None
+        authors = [str(info.author)] if info and info.author else []
     except (PdfReadError, ValueError, KeyError) as e:
         raise KgError(f"{path}: not a readable PDF ({e})") from e
-    title = str(info.title) if info and info.title else None
-    authors = [str(info.author)] if info and info.author else []
-    created = info.creation_date if info else None
+    except Exception as e:  # pypdf raises many kinds for a broken file (found by tests/fuzz)
+        raise KgError(f"{path}: not a readable PDF ({type(e).__name__}: {e})") from e
+    try:
+        created = info.creation_date if info else None
+    except ValueError:  # a creation date pypdf cannot read (D:nonsense, found by tests/fuzz) is no date
+        created = None
     return Extracted(text, title=title, authors=authors,
                      date=created.date().isoformat() if created else None,
                      date_as_written=None)

@@ -80,7 +80,9 @@ def client(unchanged: Database, _guarded: ServerHandle) -> Iterator[TestClient]:
 @given(route=st.sampled_from(ROUTES), pairs=st.lists(st.tuples(KEYS, VALUES), max_size=4))
 def test_web_query_strings(client: TestClient, route: str, pairs: list[tuple[str, str]]) -> None:
     counted("kg serve: query strings")
-    page = client.get(route, params=list(pairs))
+    # at most 8,000 characters a value: the test client refuses a URL over 64 KB (tests/web/test_hostile.py
+    # sends longer ones through a real socket)
+    page = client.get(route, params=[(k, v[:8000]) for k, v in pairs])
     assert page.status_code in (200, 400, 404), (route, pairs, page.status_code, page.text[:500])
     assert "Traceback" not in page.text
     if page.status_code == 400:
