@@ -168,7 +168,10 @@ class Article:
 
     def locate(self, piece: str, start: int = 0) -> int:
         """The offset of `piece` from `start` where it neither begins nor ends inside a word (a
-        quote of "in Jan" is not the article's "in January"); -1 when there is none."""
+        quote of "in Jan" is not the article's "in January"); -1 when there is none (and for nothing:
+        a quote of only spaces or marks, found by tests/fuzz)."""
+        if not piece:
+            return -1
         at = self.text.find(piece, start)
         while at >= 0:
             end = at + len(piece)

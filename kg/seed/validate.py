@@ -88,7 +88,8 @@ def _internal(part: object) -> bool:
 def _loc(path: Path_) -> str:
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        name = str(part) if str(part).strip() and str(part).isprintable() else repr(part)  # a blank key shows
+        out += f"[{part}]" if isinstance(part, int) else (f".{name}" if out else name)
     return out
 
 

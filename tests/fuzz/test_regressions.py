@@ -82,3 +82,30 @@ def test_diff_refuses_a_line_unlike_an_export(tmp_path: Path, line: dict[str, ob
 def test_an_entity_not_found_names_its_parameter(seeded: Database, _guarded: ServerHandle) -> None:
     proc = run_kg("query", "run", "entity-profile", "-p", "entity= ", env=_guarded.env())
     assert proc.returncode == 2 and "(parameter 'entity')" in proc.stderr, proc.stderr
+
+
+def test_fact_add_of_a_quote_of_only_spaces_is_refused_in_a_line(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "seed", project / "seed")
+    proc = run_kg("--project", str(project), "fact", "add", "src-ctv-edmonton-2020-02-28", "--quote", " \u00a0 ",
+                  "--rel", "USED", "--from", "eps", "--to", "clearview-app", "--texts", str(TEXTS))
+    assert_clean(proc, names=("does not occur",))
+    assert proc.returncode == 1, proc.stderr
+
+
+def test_a_blank_unknown_key_is_named_as_a_blank(tmp_path: Path) -> None:
+    bad = tmp_path / "actors.yaml"
+    bad.write_text(ACTORS.read_text() + "' ': 1\n", encoding="utf-8")
+    proc = run_kg("validate", str(bad), str(SOURCE))
+    assert_clean(proc, [str(bad), str(SOURCE)])
+    assert f"{bad}:32: ' ': Extra inputs are not permitted" in proc.stderr, proc.stderr
+
+
+def test_a_pdf_with_a_creation_date_pypdf_cannot_read_has_no_date(tmp_path: Path) -> None:
+    from tests.seed.test_curation import _pdf
+
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(_pdf("Edmonton police used Clearview AI.", "T", "A", "nonsense"))
+    from kg.seed.curate import extract
+
+    assert extract(pdf).date is None
