@@ -114,7 +114,7 @@ def test_import_sheet(project: Path, tmp_path_factory: pytest.TempPathFactory, d
         book = Workbook()
         book.remove(book.worksheets[0])
         for name, content in sheets.items():
-            title = str(name)[:31] or "Sheet"
+            title = ILLEGAL_CHARACTERS_RE.sub("", str(name))[:31] or "Sheet"
             if any(ch in title for ch in "[]:*?/\\") or title in book.sheetnames:
                 continue
             ws = book.create_sheet(title)
