@@ -127,6 +127,10 @@ class Database:
             ) from e
         except (nx.ServiceUnavailable, nx.SessionExpired, OSError) as e:
             raise ConnectionFailed(f"cannot reach Neo4j at {uri}: {FIX}") from e
+        except nx.DatabaseUnavailable as e:  # a server stopping (or starting) refuses new transactions
+            raise ConnectionFailed(f"Neo4j at {uri} answers, but its database {self.settings.database!r} takes "
+                                   "no transactions just now (it is starting or stopping); try again in a moment"
+                                   ) from e
         except nx.ClientError as e:
             if e.code and (e.code.endswith("ParameterMissing") or e.code.endswith("SyntaxError")):
                 raise UsageError(_redact(f"{e.message}", secret)) from e

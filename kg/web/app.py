@@ -59,6 +59,8 @@ SUFFIXES = {".json": "json", ".csv": "csv", ".md": "markdown"}
 #: the token `kg serve --auth` asks every request for
 TOKEN_ENV = "KG_WEB_TOKEN"
 MAX_QUERY_TEXT = 500  # characters of a search or of one parameter
+#: what a page says while Neo4j does not answer (a 503)
+AWAY = "the graph's database does not answer just now; this page works again as soon as it is back"
 #: up to this many entities, a question's form lists every name (a datalist, no script); above, it
 #: suggests names as one types from /suggest.json (static/suggest.js)
 SUGGEST_INLINE = 500
@@ -363,8 +365,7 @@ def create_app(settings: Settings | None = None, texts: Path | None = None, toke
             except UsageError as e:
                 return web.error(request, 400, str(e))
             except ConnectionFailed:
-                return web.error(request, 503, "the graph's database does not answer just now; "
-                                               "this page works again as soon as it is back")
+                return web.error(request, 503, AWAY)
             except KgError as e:
                 return web.error(request, 400, str(e))
             except Exception:  # never a traceback in a response; the server's log has it

@@ -242,6 +242,26 @@ def test_neo4j_away_is_a_503_that_says_so() -> None:
         assert away.get("/index.json").json()["status"] == 503
 
 
+def test_a_database_that_is_stopping_is_a_503_too(seeded: Database, _guarded: ServerHandle,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Neo4j that is stopping still answers Bolt but refuses new transactions (DatabaseUnavailable,
+    a transient error) for as long as its running ones take to finish: once the pages' short retry
+    is over that is a 503 like any outage, not a 400 showing the server's words (the soak found it,
+    bench/soak.py)."""
+    import neo4j
+
+    def unavailable(*_args: Any, **_kwargs: Any) -> Any:
+        raise neo4j.exceptions.DatabaseUnavailable("Timeout waiting for database to become available")
+
+    monkeypatch.setattr("kg.web.app.WebDatabase.retry_seconds", 0.0)  # the driver's retry, not waited for here
+    with TestClient(create_app(_guarded.settings, TEXTS), raise_server_exceptions=False) as stopping:
+        monkeypatch.setattr(neo4j.ManagedTransaction, "run", unavailable)
+        page = stopping.get("/entity/eps")
+        assert page.status_code == 503 and "does not answer just now" in html.unescape(page.text)
+        assert "Neo.TransientError" not in page.text and "Timeout waiting" not in page.text
+        assert stopping.get("/question/stop-orders.json").json()["status"] == 503
+
+
 def test_with_a_token_every_request_must_carry_it(seeded: Database, _guarded: ServerHandle) -> None:
     import base64
 
