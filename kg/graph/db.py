@@ -88,6 +88,8 @@ class Database:
     #: how long a transaction that failed with a transient error (a deadlock, the server briefly away)
     #: is tried again
     retry_seconds = 15.0
+    #: how long a transaction waits for a connection, a new one included (its handshake and login)
+    acquire_seconds = 60.0
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -95,6 +97,7 @@ class Database:
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 settings.uri, auth=auth, connection_timeout=5.0, max_transaction_retry_time=self.retry_seconds,
+                connection_acquisition_timeout=self.acquire_seconds,
                 user_agent="kg", notifications_min_severity="OFF",
             )
         except (ValueError, nx.ConfigurationError) as e:

@@ -82,9 +82,12 @@ def _split(name: str, allowed: tuple[str, ...] = (".json",)) -> tuple[str, str]:
 
 
 class WebDatabase(Database):
-    """A reader waits for Neo4j a second or two, not the command line's 15 s: then a 503 says why."""
+    """A reader waits for Neo4j a second or two, not the command line's 15 s: then a 503 says why.
+    A Neo4j that is starting takes connections before it answers on them: a page waits 5 s for one,
+    not the driver's 60 s, so that it has its 503 in seconds then too (bench/soak.py)."""
 
     retry_seconds = 2.0
+    acquire_seconds = 5.0
 
 
 class Web:
