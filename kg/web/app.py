@@ -40,6 +40,7 @@ from kg.graph.db import Database
 from kg.output import render
 from kg.questions.answers import cited, source_details
 from kg.questions.catalogue import Query, catalogue
+from kg.questions.params import given
 from kg.questions.run import Results, run
 from kg.questions.search import search
 from kg.seed.model import check_iso
@@ -117,6 +118,8 @@ class Web:
         """What a question's page shows for these parameters (no answer while a required one is missing);
         `form`: with what its form suggests (kg site's pages have no form)."""
         missing = [p.name for p in query.params.values() if p.required and p.name not in asked]
+        if missing:
+            given(query, asked)  # what is there is checked (a bad date is a 400) before all of it is
         results = None if missing else run(self.db, query, asked)
         sources = source_details(self.db, cited(results.rows)) if results else {}
         entity_param = any(p.type == "entity" for p in query.params.values())
