@@ -444,7 +444,8 @@ def create_app(settings: Settings | None = None, texts: Path | None = None, toke
 
 class Guard:
     """Every response: the token checked (when there is one), the address checked (`refusal`), the
-    security headers set. Plain ASGI, so a response streams through untouched (Starlette's BaseHTTPMiddleware costs a task per request)."""
+    security headers set. Plain ASGI, so a response streams through untouched (Starlette's
+    BaseHTTPMiddleware costs a task per request)."""
 
     def __init__(self, app: ASGIApp, web: Web, token: str | None) -> None:
         self.app, self.web, self.token = app, web, token
