@@ -5,12 +5,14 @@
 #               testcontainers), a pytest run of their own, on images tests/docker/build-images builds offline
 #   make bench  the benchmarks, written to docs/benchmarks.md, docs/benchmarks-exports.md, docs/benchmarks-web.md
 #               and docs/benchmarks-xref.md
+#   make soak   kg serve --workers 2 under a bounded load for 10 minutes while Neo4j is stopped and started
+#               twice (bench/soak.py); its figures into docs/security.md (the suite runs a short one)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup demo test lint jars bench clean-venv docker-images test-docker test-install
+.PHONY: setup demo test lint jars bench soak clean-venv docker-images test-docker test-install
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +80,10 @@ bench: setup
 	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/xref.py
+
+# a local Neo4j of its own; exit 1 when a criterion is not met (the section says which)
+soak: jars
+	$(BIN)/python bench/soak.py
 
 clean-venv:
 	rm -rf $(VENV)
