@@ -6,12 +6,14 @@
 #   make fuzz   the fuzz targets of tests/fuzz/ run long (over 100,000 generated cases), written to docs/security.md
 #   make bench  the benchmarks, written to docs/benchmarks.md, docs/benchmarks-exports.md, docs/benchmarks-web.md
 #               and docs/benchmarks-xref.md
+#   make soak   kg serve --workers 2 under a bounded load for 10 minutes while Neo4j is stopped and started
+#               twice (bench/soak.py); its figures into docs/security.md (make test-soak runs a short one)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup demo test lint jars bench clean-venv docker-images test-docker test-install fuzz
+.PHONY: setup demo test lint jars bench soak clean-venv docker-images test-docker test-install test-soak fuzz
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +90,14 @@ bench: setup
 	$(BIN)/python bench/exports.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/xref.py
+
+# a local Neo4j of its own; exit 1 when a criterion is not met (the section says which)
+soak: jars
+	$(BIN)/python bench/soak.py
+
+# the short soak (one outage, some 40 s), a run of its own as the install paths are (.ci/run calls it)
+test-soak: jars
+	KG_TEST_SOAK=1 $(BIN)/pytest tests/web/test_soak.py
 
 clean-venv:
 	rm -rf $(VENV)

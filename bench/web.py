@@ -123,15 +123,20 @@ def record(settings: Settings, urls: dict[str, str]) -> dict[str, Statements]:
 
 def replay(db: Database, groups: Statements) -> list[Any]:
     """A page's statements through the driver, in the same transactions as the page ran them."""
-    return [db.in_read(lambda tx, g=group: [answer(tx, cypher, params) for cypher, params in g]) for group in groups]
+    def work(group: list[tuple[str, dict[str, Any]]]) -> Any:
+        return db.in_read(lambda tx: [answer(tx, cypher, params) for cypher, params in group])
+    return [work(group) for group in groups]
 
 
-def serve(env: dict[str, str], workers: int, port: int, *argv: str) -> subprocess.Popen[bytes]:
-    """`kg serve` (or another uvicorn app with argv), started and answering."""
+def serve(env: dict[str, str], workers: int, port: int, *argv: str, log: Path | None = None
+          ) -> subprocess.Popen[bytes]:
+    """`kg serve` (or another uvicorn app with argv), started and answering; its stderr into `log`
+    when given (bench/soak.py reads it for a worker's death or a traceback)."""
     cmd = [sys.executable, "-m", "kg", "serve", "--port", str(port), "--workers", str(workers)] if not argv else \
         [sys.executable, "-m", "uvicorn", *argv, "--port", str(port), "--workers", str(workers), "--log-level",
          "warning"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(log or os.devnull, "ab") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -153,11 +158,11 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def latencies(settings: Settings, env: dict[str, str], urls: dict[str, str],
-              statements: dict[str, Statements], rounds: int) -> dict[str, dict[str, float]]:
+              statements: dict[str, Statements], rounds: int) -> dict[str, dict[str, Any]]:
     """p50 and p95 of each page over HTTP and of its statements through the driver, alternating."""
     port = free_port()
     proc = serve(env, 1, port)
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, Any]] = {}
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client, Database(settings) as db:
             for name, url in urls.items():

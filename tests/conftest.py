@@ -70,13 +70,16 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave the Docker tests out unless the Docker backend was chosen, and the install tests unless
-    KG_TEST_INSTALL=1 (deselected, not skipped)."""
+    """Leave the Docker tests out unless the Docker backend was chosen, the install tests unless
+    KG_TEST_INSTALL=1, and the short soak unless KG_TEST_SOAK=1 (deselected, not skipped: each is a
+    run of its own, `make test-docker`, `make test-install`, `make test-soak`, which .ci/run calls)."""
     left_out = set()
     if _chosen_backend() != "docker":
         left_out.add("docker")
     if os.environ.get("KG_TEST_INSTALL") != "1":
         left_out.add("install")
+    if os.environ.get("KG_TEST_SOAK") != "1":
+        left_out.add("soak")
     out = [item for item in items if any(item.get_closest_marker(m) for m in left_out)]
     if out:
         config.hook.pytest_deselected(items=out)

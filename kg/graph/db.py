@@ -88,6 +88,8 @@ class Database:
     #: how long a transaction that failed with a transient error (a deadlock, the server briefly away)
     #: is tried again
     retry_seconds = 15.0
+    #: how long a transaction waits for a connection, a new one included (its handshake and login)
+    acquire_seconds = 60.0
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -95,6 +97,7 @@ class Database:
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 settings.uri, auth=auth, connection_timeout=5.0, max_transaction_retry_time=self.retry_seconds,
+                connection_acquisition_timeout=self.acquire_seconds,
                 user_agent="kg", notifications_min_severity="OFF",
             )
         except (ValueError, nx.ConfigurationError) as e:
@@ -127,6 +130,10 @@ class Database:
             ) from e
         except (nx.ServiceUnavailable, nx.SessionExpired, OSError) as e:
             raise ConnectionFailed(f"cannot reach Neo4j at {uri}: {FIX}") from e
+        except nx.DatabaseUnavailable as e:  # a server stopping (or starting) refuses new transactions
+            raise ConnectionFailed(f"Neo4j at {uri} answers, but its database {self.settings.database!r} takes "
+                                   "no transactions just now (it is starting or stopping); try again in a moment"
+                                   ) from e
         except nx.ClientError as e:
             if e.code and (e.code.endswith("ParameterMissing") or e.code.endswith("SyntaxError")):
                 raise UsageError(_redact(f"{e.message}", secret)) from e

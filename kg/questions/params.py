@@ -41,25 +41,29 @@ def _positive(param: Param, raw: Any) -> int:
     return value
 
 
-def bind(query: Query, args: Mapping[str, Any]) -> dict[str, Any]:
-    """Parameters for `query` from user arguments: unknown and missing ones are usage errors."""
+def given(query: Query, args: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments given, each read as its type; unknown ones are usage errors (none is required
+    here: a question's form checks what it was given before all of it is there)."""
     unknown = set(args) - set(query.params)
     if unknown:
         expected = ", ".join(f"{p.name} ({p.type})" for p in query.params.values()) or "no parameters"
         named = ", ".join(k if k.isprintable() else repr(k) for k in sorted(unknown))  # one line (tests/fuzz)
         raise UsageError(f"{query.name} does not take {named}; it takes {expected}")
-    values = {}
+    return {name: _positive(query.params[name], raw) if name == LIMIT_PARAM else coerce(query.params[name], raw)
+            for name, raw in args.items()}
+
+
+def bind(query: Query, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters for `query` from user arguments: unknown and missing ones are usage errors."""
+    values = given(query, args)
     for param in query.params.values():
-        if param.name in args and param.name == LIMIT_PARAM:
-            values[param.name] = _positive(param, args[param.name])
-        elif param.name in args:
-            values[param.name] = coerce(param, args[param.name])
-        elif param.required:
+        if param.name in values:
+            continue
+        if param.required:
             example = f" (e.g. -p {param.name}={param.example})" if param.example is not None else ""
             raise UsageError(f"{query.name} needs parameter {param.name!r} ({param.type}){example}")
-        else:
-            values[param.name] = param.default
-    return values
+        values[param.name] = param.default
+    return {name: values[name] for name in query.params}
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:

@@ -9,12 +9,14 @@ from kg.graph.db import Database, clean
 from kg.graph.schema import LOAD_LABEL
 
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+#: words the query parser takes as operators unless written otherwise (the index lower-cases words anyway)
+_LUCENE_OPERATORS = {"AND", "OR", "NOT", "TO"}
 
 
 def search(db: Database, text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Full-text search over names, aliases, summaries and quotes, best first. The text is
-    matched as words (Lucene syntax is escaped), each word also as a prefix."""
-    words = [_LUCENE_SPECIAL.sub(r"\\\1", w) for w in text.split()]
+    matched as words (Lucene syntax is escaped, `OR` is the word "or"), each word also as a prefix."""
+    words = [w.lower() if w in _LUCENE_OPERATORS else _LUCENE_SPECIAL.sub(r"\\\1", w) for w in text.split()]
     if not words:
         return []
     terms = " ".join(f"({w} OR {w}*)" if w.isalnum() else w for w in words)

@@ -17,10 +17,11 @@ import io
 import json
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, unquote_to_bytes, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -40,6 +41,7 @@ from kg.graph.db import Database
 from kg.output import render
 from kg.questions.answers import cited, source_details
 from kg.questions.catalogue import Query, catalogue
+from kg.questions.params import given
 from kg.questions.run import Results, run
 from kg.questions.search import search
 from kg.seed.model import check_iso
@@ -59,6 +61,10 @@ SUFFIXES = {".json": "json", ".csv": "csv", ".md": "markdown"}
 #: the token `kg serve --auth` asks every request for
 TOKEN_ENV = "KG_WEB_TOKEN"
 MAX_QUERY_TEXT = 500  # characters of a search or of one parameter
+MAX_TARGET = 8192  # bytes of a request's path and query string
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+#: what a page says while Neo4j does not answer (a 503)
+AWAY = "the graph's database does not answer just now; this page works again as soon as it is back"
 #: up to this many entities, a question's form lists every name (a datalist, no script); above, it
 #: suggests names as one types from /suggest.json (static/suggest.js)
 SUGGEST_INLINE = 500
@@ -80,9 +86,12 @@ def _split(name: str, allowed: tuple[str, ...] = (".json",)) -> tuple[str, str]:
 
 
 class WebDatabase(Database):
-    """A reader waits for Neo4j a second or two, not the command line's 15 s: then a 503 says why."""
+    """A reader waits for Neo4j a second or two, not the command line's 15 s: then a 503 says why.
+    A Neo4j that is starting takes connections before it answers on them: a page waits 5 s for one,
+    not the driver's 60 s, so that it has its 503 in seconds then too (bench/soak.py)."""
 
     retry_seconds = 2.0
+    acquire_seconds = 5.0
 
 
 class Web:
@@ -112,6 +121,8 @@ class Web:
         """What a question's page shows for these parameters (no answer while a required one is missing);
         `form`: with what its form suggests (kg site's pages have no form)."""
         missing = [p.name for p in query.params.values() if p.required and p.name not in asked]
+        if missing:
+            given(query, asked)  # what is there is checked (a bad date is a 400) before all of it is
         results = None if missing else run(self.db, query, asked)
         sources = source_details(self.db, cited(results.rows)) if results else {}
         entity_param = any(p.type == "entity" for p in query.params.values())
@@ -260,6 +271,34 @@ def _as_of(request: Request) -> str | None:
         raise UsageError(f"parameter 'as_of' expects date: {e}") from None
 
 
+def refusal(scope: Scope) -> tuple[int, str] | None:
+    """Why a request's address is refused before any page sees it (status, message), or None: longer
+    than MAX_TARGET (414); a `%` that starts no escape, text that is not UTF-8 once its escapes are
+    read, a NUL, a parameter given twice (400). Otherwise each page would take such text as it
+    came, the server's decoding having put U+FFFD for what was not UTF-8 and kept the last of two
+    values."""
+    path = scope.get("raw_path") or scope["path"].encode("utf-8")
+    query = scope.get("query_string") or b""
+    if len(path) + len(query) > MAX_TARGET:
+        return 414, f"the address is longer than {MAX_TARGET:,} bytes"
+    for what, raw in (("path", path), ("query", query)):
+        if _BAD_ESCAPE.search(raw):
+            return 400, f"the {what} holds a '%' that starts no escape (% and two hexadecimal digits)"
+    try:
+        text = unquote_to_bytes(path).decode("utf-8")
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return 400, "the address is not UTF-8 text once its escapes are read"
+    if "\0" in text or any("\0" in k or "\0" in v for k, v in pairs):
+        return 400, "the address holds a NUL character"
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            return 400, f"parameter {key!r} is given more than once; give it once"
+        seen.add(key)
+    return None
+
+
 def _absolute(path: str) -> str:
     return path
 
@@ -363,8 +402,7 @@ def create_app(settings: Settings | None = None, texts: Path | None = None, toke
             except UsageError as e:
                 return web.error(request, 400, str(e))
             except ConnectionFailed:
-                return web.error(request, 503, "the graph's database does not answer just now; "
-                                               "this page works again as soon as it is back")
+                return web.error(request, 503, AWAY)
             except KgError as e:
                 return web.error(request, 400, str(e))
             except Exception:  # never a traceback in a response; the server's log has it
@@ -397,14 +435,17 @@ def create_app(settings: Settings | None = None, texts: Path | None = None, toke
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error},
                     middleware=[Middleware(Guard, web=web, token=token)])
+    # no redirect from a path ending in `/` to the one without: an id holding `%2F` is a 404, not a 307
+    app.router.redirect_slashes = False
     app.state.web = web
     app.state.desk = desk
     return app
 
 
 class Guard:
-    """Every response: the token checked (when there is one), the security headers set. Plain ASGI,
-    so a response streams through untouched (Starlette's BaseHTTPMiddleware costs a task per request)."""
+    """Every response: the token checked (when there is one), the address checked (`refusal`), the
+    security headers set. Plain ASGI, so a response streams through untouched (Starlette's
+    BaseHTTPMiddleware costs a task per request)."""
 
     def __init__(self, app: ASGIApp, web: Web, token: str | None) -> None:
         self.app, self.web, self.token = app, web, token
@@ -430,5 +471,9 @@ class Guard:
                                       "password (any user name), or as `Authorization: Bearer TOKEN`")
             response.headers["WWW-Authenticate"] = 'Basic realm="kg", charset="UTF-8"'
             await response(scope, receive, with_headers)
+            return
+        refused = refusal(scope)
+        if refused is not None:
+            await self.web.error(Request(scope), *refused)(scope, receive, with_headers)
             return
         await self.app(scope, receive, with_headers)

@@ -295,7 +295,10 @@ class Desk:
         """Actors of the seed whose id, name or alias has the typed words, those that start with them
         first; `labels` keeps only actors of those labels (the ends a kind of fact allows)."""
         self.local(request)
-        text = name_key(request.query_params.get("q", ""))[:MAX_QUOTE]
+        typed = request.query_params.get("q", "")
+        if len(typed) > MAX_QUOTE:
+            raise Refused(400, f"the text is longer than {MAX_QUOTE} characters")
+        text = name_key(typed)
         labels = set(request.query_params.get("labels", "").split()) or set(ACTOR_LABELS)
         hits: list[tuple[int, str, dict[str, str]]] = []
         for actor in self.actors(self.seed()):

@@ -270,6 +270,8 @@ def test_search_ranks_names_aliases_and_quotes(seeded: Database, server: ServerH
     quotes = search(seeded, "auto theft")
     assert any("auto theft" in (h.get("quote") or "") for h in quotes)
     assert search(seeded, 'wake-up call" (AND) [') is not None  # Lucene syntax is escaped
+    assert search(seeded, "Cavoukian OR")[0]["id"] == "ann-cavoukian"  # an operator is a word (kg serve's
+    assert search(seeded, "' OR 1=1 // AND NOT") is not None            # hostile requests found it: a 400)
     proc = run_kg("search", "NRPS", "--format", "json", env=server.env())
     assert proc.returncode == 0 and json.loads(proc.stdout)[0]["id"] == "niagara-police"
 

@@ -27,7 +27,8 @@ from kg.web.app import create_app
 from kg.web.curate import Desk
 from tests.conftest import ROOT, ServerHandle, run_kg
 from tests.seed.test_curation import ARTICLE
-from tests.web.test_web import DOCS_IMG, TEXTS, serving
+from tests.web.conftest import serving
+from tests.web.test_web import DOCS_IMG, TEXTS
 
 pytestmark = pytest.mark.db
 SID = "src-test-lakeshore"

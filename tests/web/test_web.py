@@ -5,7 +5,6 @@ pages that say why (503 when Neo4j does not answer), never a traceback."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import html
 import json
@@ -13,13 +12,11 @@ import os
 import shutil
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.testclient import TestClient
 
 from kg.config import Settings
@@ -27,6 +24,7 @@ from kg.graph.db import Database
 from kg.server.ports import free_port
 from kg.web.app import create_app
 from tests.conftest import ROOT, ServerHandle, run_kg
+from tests.web.conftest import serving
 
 TEXTS = ROOT.parent / "shared" / "sources"
 DOCS_IMG = ROOT / "docs" / "img"
@@ -242,6 +240,26 @@ def test_neo4j_away_is_a_503_that_says_so() -> None:
         assert away.get("/index.json").json()["status"] == 503
 
 
+def test_a_database_that_is_stopping_is_a_503_too(seeded: Database, _guarded: ServerHandle,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Neo4j that is stopping still answers Bolt but refuses new transactions (DatabaseUnavailable,
+    a transient error) for as long as its running ones take to finish: once the pages' short retry
+    is over that is a 503 like any outage, not a 400 showing the server's words (the soak found it,
+    bench/soak.py)."""
+    import neo4j
+
+    def unavailable(*_args: Any, **_kwargs: Any) -> Any:
+        raise neo4j.exceptions.DatabaseUnavailable("Timeout waiting for database to become available")
+
+    monkeypatch.setattr("kg.web.app.WebDatabase.retry_seconds", 0.0)  # the driver's retry, not waited for here
+    with TestClient(create_app(_guarded.settings, TEXTS), raise_server_exceptions=False) as stopping:
+        monkeypatch.setattr(neo4j.ManagedTransaction, "run", unavailable)
+        page = stopping.get("/entity/eps")
+        assert page.status_code == 503 and "does not answer just now" in html.unescape(page.text)
+        assert "Neo.TransientError" not in page.text and "Timeout waiting" not in page.text
+        assert stopping.get("/question/stop-orders.json").json()["status"] == 503
+
+
 def test_with_a_token_every_request_must_carry_it(seeded: Database, _guarded: ServerHandle) -> None:
     import base64
 
@@ -270,23 +288,6 @@ def test_serve_auth_without_a_token_is_one_line_and_exit_2(server: ServerHandle)
 def served(seeded: Database, _guarded: ServerHandle) -> Iterator[str]:
     with serving(create_app(_guarded.settings, TEXTS)) as url:
         yield url
-
-
-@contextlib.contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """An ASGI app served by uvicorn on a free port of 127.0.0.1, in a thread: its URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def test_a_reader_fills_a_question_follows_a_cell_and_searches(served: str, browser: Any, tmp_path: Path) -> None:
