@@ -33,11 +33,17 @@ def coerce(param: Param, raw: Any) -> Any:
     return raw
 
 
+#: the largest `limit` a question takes
+MAX_LIMIT = 1_000_000_000
+
+
 def _positive(param: Param, raw: Any) -> int:
     """A limit: a whole number of at least 1 (a bool is no number here)."""
     value = coerce(param, raw) if not isinstance(raw, str) or raw.strip().lstrip("+").isdigit() else None
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise UsageError(f"parameter {param.name!r} expects int (a positive whole number of rows), got {raw!r}")
+    if value > MAX_LIMIT:  # Neo4j's integers end at 2**63 - 1, and a question asks for one row more (make fuzz)
+        raise UsageError(f"parameter {param.name!r} is at most {MAX_LIMIT:,} rows, got {raw!r}")
     return value
 
 

@@ -109,3 +109,16 @@ def test_a_pdf_with_a_creation_date_pypdf_cannot_read_has_no_date(tmp_path: Path
     from kg.seed.curate import extract
 
     assert extract(pdf).date is None
+
+
+@pytest.mark.db
+def test_a_limit_past_neo4js_integers_is_a_400_not_a_500(seeded: Database, _guarded: ServerHandle) -> None:
+    from starlette.testclient import TestClient
+
+    from kg.web.app import create_app
+
+    with TestClient(create_app(_guarded.settings, TEXTS), raise_server_exceptions=False) as client:
+        page = client.get("/question/agencies-learned-at-conferences.json", params={"limit": str(2**63 - 1)})
+        assert page.status_code == 400 and "'limit' is at most 1,000,000,000 rows" in page.json()["error"]
+    proc = run_kg("query", "run", "stop-orders", "-p", f"limit={2**63 - 1}", env=_guarded.env())
+    assert proc.returncode == 2 and "is at most" in proc.stderr
