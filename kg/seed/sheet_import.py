@@ -56,10 +56,11 @@ class Planned:
     lines: dict[int, Path_] = field(default_factory=dict)
     text: str = ""
 
-    def cell_of_line(self, text: str, line: int) -> Cell:
-        """The cell whose value is written at `line` of `text` (this file's YAML), before it was read
+    def cell_of_line(self, line: int) -> Cell:
+        """The cell whose value is written at `line` of this file's YAML (`text`), before it was read
         back: the one whose value that line holds, else the row's."""
-        written = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        lines = self.text.splitlines()
+        written = lines[line - 1] if 0 < line <= len(lines) else ""
         for path, cell in self.cells.items():
             value: Any = self.data
             for part in path:
@@ -366,7 +367,7 @@ def _render(planned: Planned, seed_dir: Path, tables: str) -> None:
     try:
         doc = parse(planned.text, str(planned.rel))
     except ReadError as e:  # what a cell holds is more than a seed file may (found by tests/fuzz: brackets)
-        raise ValidationFailed([f"{planned.cell_of_line(planned.text, e.problem.line)}: {e.problem.message}, "
+        raise ValidationFailed([f"{planned.cell_of_line(e.problem.line)}: {e.problem.message}, "
                                 "more than a seed file may hold"], WHERE) from None
     assert doc.data == planned.data, "kg import sheet wrote YAML that reads back otherwise"
     for path, line in doc.lines.items():

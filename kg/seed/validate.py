@@ -88,7 +88,8 @@ def _internal(part: object) -> bool:
 def _loc(path: Path_) -> str:
     out = ""
     for part in path:
-        name = str(part) if str(part).strip() and str(part).isprintable() else repr(part)  # a blank key shows
+        text = str(part)  # a blank key, or one with spaces around it, shows as what it is (make fuzz)
+        name = text if text.strip() == text and text and text.isprintable() else repr(part)
         out += f"[{part}]" if isinstance(part, int) else (f".{name}" if out else name)
     return out
 

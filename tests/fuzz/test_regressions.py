@@ -95,10 +95,11 @@ def test_fact_add_of_a_quote_of_only_spaces_is_refused_in_a_line(tmp_path: Path)
 
 def test_a_blank_unknown_key_is_named_as_a_blank(tmp_path: Path) -> None:
     bad = tmp_path / "actors.yaml"
-    bad.write_text(ACTORS.read_text() + "' ': 1\n", encoding="utf-8")
+    bad.write_text(ACTORS.read_text() + "' ': 1\n'  0': 2\n", encoding="utf-8")
     proc = run_kg("validate", str(bad), str(SOURCE))
     assert_clean(proc, [str(bad), str(SOURCE)])
     assert f"{bad}:32: ' ': Extra inputs are not permitted" in proc.stderr, proc.stderr
+    assert f"{bad}:33: '  0': Extra inputs are not permitted" in proc.stderr, proc.stderr
 
 
 def test_a_pdf_with_a_creation_date_pypdf_cannot_read_has_no_date(tmp_path: Path) -> None:
