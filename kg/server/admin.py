@@ -20,7 +20,7 @@ from kg.errors import KgError, ServerError, UsageError
 from kg.export.csv import ARRAY_DELIMITER
 from kg.graph.db import Database
 from kg.server.checkout import checkout_server as local_server
-from kg.server.jars import java_command, resolve_jars
+from kg.server.jars import java_command, java_options, resolve_jars
 from kg.server.local import LocalServer
 
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
@@ -31,7 +31,8 @@ def run_admin(home: Path, *args: str, timeout: float = 3600) -> subprocess.Compl
     """Run `neo4j-admin ARGS` for the server whose home is `home`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     env.update(NEO4J_HOME=str(home), NEO4J_CONF=str(home / "conf"))
-    cmd = [java_command(), "-Xmx1g", "-Dfile.encoding=UTF-8", "-cp", f"{resolve_jars()}/*", ADMIN_TOOL, *args]
+    cmd = [java_command(), "-Xmx1g", *java_options(), "-Dfile.encoding=UTF-8", "-cp", f"{resolve_jars()}/*",
+           ADMIN_TOOL, *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=home, timeout=timeout, check=False)
 
 

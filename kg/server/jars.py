@@ -33,6 +33,13 @@ def java_version(java: str) -> str:
     return subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
 
 
+def java_options() -> list[str]:
+    """Extra JVM options for every Java process kg starts (the server and neo4j-admin), from
+    `KG_JAVA_OPTS` (split on spaces): for example `-XX:TieredStopAtLevel=1` for short-lived servers,
+    which the test suite uses (a test server's JIT compiling cost more CPU than its queries)."""
+    return os.environ.get("KG_JAVA_OPTS", "").split()
+
+
 def java_command() -> str:
     home = os.environ.get("JAVA_HOME")
     in_home = Path(home) / "bin" / "java" if home else None

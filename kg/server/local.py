@@ -29,7 +29,7 @@ from kg.config import DEFAULT_USERNAME, Settings
 from kg.errors import ConnectionFailed, KgError, ServerError
 from kg.graph.db import Database
 from kg.seed.loader import ensure_schema
-from kg.server.jars import cache_dir, java_command, java_version, resolve_jars, server_jars
+from kg.server.jars import cache_dir, java_command, java_options, java_version, resolve_jars, server_jars
 from kg.server.ports import bolt_uri, browser_url, free_port, port_is_free
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -275,7 +275,7 @@ class LocalServer:
             sharing = [f"-XX:SharedArchiveFile={archive}"] if archive else []
         cmd = [
             java, *sharing, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
-            "-XX:-OmitStackTraceInFastThrow", "-Dfile.encoding=UTF-8",
+            "-XX:-OmitStackTraceInFastThrow", "-Dfile.encoding=UTF-8", *java_options(),
             # what Neo4j's own launcher opens on Java 17, so the page cache runs at full speed
             "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
             "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",

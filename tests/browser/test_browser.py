@@ -32,7 +32,7 @@ from kg.graph.palette import PALETTE
 from kg.questions import catalogue as questions
 from kg.server.jars import resolve_jars
 from kg.server.ports import free_port
-from tests.conftest import ROOT, CheckoutServer, ServerHandle, _no_content, run_kg
+from tests.conftest import ROOT, CheckoutServer, ServerHandle, _no_content, clean_env, run_kg
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -251,7 +251,7 @@ def test_kg_browse_prints_the_url_the_user_and_the_commands(tmp_path: Path) -> N
     state = tmp_path / "state"
     state.mkdir()
     (state / "password").write_text("never-print-me-5e4d\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
+    env = clean_env()
     env.update(KG_STATE_DIR=str(state), DISPLAY="", WAYLAND_DISPLAY="")
 
     (state / "server.json").write_text(json.dumps({"backend": "local", "browser": "http://127.0.0.1:7555/browser/",

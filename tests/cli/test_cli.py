@@ -12,7 +12,7 @@ from kg import export, output
 from kg.cli import app as cli_app
 from kg.cli import options as cli
 from kg.errors import KgError, UsageError, ValidationFailed
-from tests.conftest import ROOT, run_kg, run_kg_process
+from tests.conftest import ROOT, clean_env, run_kg, run_kg_process
 
 runner = CliRunner()
 
@@ -95,9 +95,8 @@ def test_run_all_writes_through_the_output_module() -> None:
 
 
 def _clean_env() -> dict[str, str]:
-    import os
 
-    return {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
+    return clean_env()
 
 
 def test_end_to_end_a_refusal_in_a_process_of_its_own() -> None:

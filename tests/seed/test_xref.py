@@ -22,7 +22,7 @@ from kg.seed.texts import pin_of
 from kg.seed.validate import validate
 from kg.seed.xref import MAX_BLOCK, Candidate, xref
 from kg.synth import generate
-from tests.conftest import ROOT, ServerHandle, run_kg
+from tests.conftest import ROOT, ServerHandle, clean_env, run_kg
 
 SEED = ROOT / "seed"
 TEXTS = ROOT.parent / "shared" / "sources"
@@ -115,9 +115,8 @@ def _project(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _env(texts: Path, **more: str) -> dict[str, str]:
-    import os
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
+    env = clean_env()
     return {**env, "KG_TEXTS": str(texts), "KG_WHO": "test-curator", **more}
 
 

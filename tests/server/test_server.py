@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from kg.browser import urls as browser_urls
 from kg.config import Settings
 from kg.graph.db import Database
 from kg.server.ports import free_port
-from tests.conftest import ROOT, CheckoutServer, ServerHandle, run_kg, run_kg_process
+from tests.conftest import ROOT, CheckoutServer, ServerHandle, clean_env, run_kg, run_kg_process
 
 pytestmark = pytest.mark.db
 
@@ -127,7 +126,7 @@ def _get(url: str) -> str:
 
 
 def test_db_guide_without_a_local_server_is_one_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "KG_"))}
+    env = clean_env()
     env.update(KG_STATE_DIR=str(tmp_path / "state"))
     proc = run_kg("db", "guide", env=env)
     assert proc.returncode == 1
