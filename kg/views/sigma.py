@@ -28,9 +28,11 @@ ABOVE_EDGES = 2_500
 #: above (as the square root of the count: the same share of the screen in all)
 _SCALE = 0.35
 _ROOMY = 2_000
-#: above this many links, links are thin lines (no arrow heads, no hovering or clicking a link):
-#: WebGL runs on the CPU where there is no GPU, and each link's pixels cost
-THIN_ABOVE = 10_000
+#: above this many links (as from `auto`'s threshold), links are thin lines (no arrow heads, no
+#: hovering or clicking a link: its facts are one click away in its ends' panels) and nodes are
+#: points: where there is no GPU, WebGL runs on the CPU (SwiftShader), and arrows, discs and
+#: picking links cost four to five times more a frame (bench/viz.py: 419 against 85 ms at 2,000 nodes)
+THIN_ABOVE = ABOVE_EDGES
 
 
 @cache

@@ -147,11 +147,12 @@ def test_names_and_quotes_from_others_stay_text(browser: Any, tmp_path: Path) ->
         assert EVIL_NAME in page.panel() and "<b>bold</b> alias" in page.panel()
         assert page.js("(id) => kgShow(id)", "e-later") is True
         assert EVIL_QUOTE in page.panel() and EVIL_TITLE in page.panel()
-        # hovering: the tooltip is text
+        # hovering: the tooltip is text (once the camera has come to rest on the node kgShow zoomed to)
+        page.page.wait_for_function("() => !kgSigma.getCamera().isAnimated()")
         x, y = page.js("""() => { const p = kgSigma.framedGraphToViewport(kgSigma.getNodeDisplayData('evil'));
                            const r = document.getElementById('kg-network').getBoundingClientRect();
                            return [r.left + p.x, r.top + p.y]; }""")
-        page.page.mouse.move(x, y)
+        page.page.mouse.move(x, y, steps=5)  # sigma.js finds what is under the mouse as it moves
         page.page.wait_for_function("() => !document.getElementById('kg-tip').hidden")
         assert page.js("() => document.getElementById('kg-tip').textContent").startswith(EVIL_NAME)
         assert page.js("() => document.getElementById('kg-tip').children.length") == 0
@@ -184,6 +185,12 @@ def test_auto_draws_with_sigma_above_the_threshold_and_vis_below(browser: Any, t
     many_links = synthetic(50, links_per_node=(sigma.ABOVE_EDGES + 1) / 50)
     assert len(many_links.edges) > sigma.ABOVE_EDGES and view_page.choose(many_links) == "sigma"
     assert view_page.choose(above, "vis") == "vis" and view_page.choose(small_view(), "sigma") == "sigma"
+    # many links: thin lines and points (no link picking); a link's facts are still one kgShow away
+    with opened(browser, write(many_links, tmp_path / "many-links.html", renderer="auto")) as page:
+        assert page.js("() => [kgStats.renderer, kgSigma.getEdgeDisplayData('e5').type, "
+                       "kgSigma.getNodeDisplayData('n5').type, kgSigma.getSetting('enableEdgeEvents')]") == [
+            "sigma", "thin", "point", False]
+        assert page.js("(id) => kgShow(id)", "e5") is True and "Article" in page.panel()
     with pytest.raises(KgError, match="no renderer"):
         view_page.choose(at, "svg")
     assert '"renderer":"vis"' in view_page.page(at)
