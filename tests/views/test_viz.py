@@ -180,6 +180,28 @@ def test_whole_graph_from_the_cli(server: ServerHandle, seeded: Database, browse
 
 
 @pytest.mark.db
+def test_the_whole_graph_drawn_by_sigma_from_the_cli(server: ServerHandle, seeded: Database, browser: Any,
+                                                     tmp_path: Path, shots: Path) -> None:
+    out = tmp_path / "graph-sigma.html"
+    proc = run_kg("viz", "--renderer", "sigma", "--out", str(out), env=server.env())
+    assert proc.returncode == 0, proc.stderr
+    assert "drawn by sigma.js" in proc.stderr
+    nodes = seeded.read("MATCH (n:Entity) WHERE NOT n:Source RETURN count(n) AS n")[0]["n"]
+    links = seeded.read("MATCH (a:Entity)-[r]->(b:Entity) WHERE NOT type(r) IN $hidden RETURN count(r) AS n",
+                        {"hidden": HIDDEN})[0]["n"]
+    with opened(browser, out) as page:
+        assert page.js("() => [kgStats.renderer, kgGraph.order, kgGraph.size]") == ["sigma", nodes, links]
+        used = page.js("() => kgGraph.filterEdges((e, a, s, t) => s === 'toronto-police' && t === 'clearview-app' "
+                       "&& a.label.startsWith('used'))[0]")
+        assert page.js("(id) => kgShow(id, false)", used) is True
+        quote = seeded.read("MATCH (:Entity {id: 'toronto-police'})-[r:USED]->(:Entity {id: 'clearview-app'}) "
+                            "RETURN r.quotes[0] AS q")[0]["q"]
+        assert quote in page.panel() and "month precision" in page.panel()
+        page.screenshot(shots / "graph-sigma.png")
+    assert "drawn by vis-network" in run_kg("viz", "--out", str(tmp_path / "auto.html"), env=server.env()).stderr
+
+
+@pytest.mark.db
 def test_a_named_question_view_draws_what_it_returns(seeded: Database, browser: Any, tmp_path: Path,
                                                       shots: Path) -> None:
     # the agencies that denied use, both statements, who made the later one: worked out without kg.views.viz
