@@ -6,6 +6,9 @@
 #   make fuzz   the fuzz targets of tests/fuzz/ run long (over 100,000 generated cases), written to docs/security.md
 #   make bench  the benchmarks, written to docs/benchmarks.md, docs/benchmarks-exports.md, docs/benchmarks-web.md
 #               and docs/benchmarks-xref.md
+#   make vendor rebuild kg/resources/vendor/sigma.min.js (sigma.js, graphology, ForceAtlas2) and its
+#               licences from the npm packages pinned in vendor/sigma/ (needs Node.js, npm and the registry;
+#               the bundle is committed, so nothing else needs them)
 #   make soak   kg serve --workers 2 under a bounded load for 10 minutes while Neo4j is stopped and started
 #               twice (bench/soak.py); its figures into docs/security.md (make test-soak runs a short one)
 PYTHON ?= python3
@@ -13,7 +16,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: setup demo test lint jars bench soak clean-venv docker-images test-docker test-install test-soak fuzz
+.PHONY: setup demo test lint jars bench soak clean-venv docker-images test-docker test-install test-soak fuzz vendor
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +101,10 @@ soak: jars
 # the short soak (one outage, some 40 s), a run of its own as the install paths are (.ci/run calls it)
 test-soak: jars
 	KG_TEST_SOAK=1 $(BIN)/pytest tests/web/test_soak.py
+
+# the one bundle of the large views' renderer, from vendor/sigma/package-lock.json's exact versions
+vendor:
+	cd vendor/sigma && npm ci --no-audit --no-fund && npm run build
 
 clean-venv:
 	rm -rf $(VENV)

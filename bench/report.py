@@ -403,10 +403,10 @@ def _viz_table(viz: Any) -> str:
     rows = viz if isinstance(viz, list) else viz.get("results", [])
     if not rows:
         return json.dumps(viz)
-    keys = [k for k in rows[0] if not isinstance(rows[0][k], dict | list)]
+    keys = list(dict.fromkeys(k for row in rows for k in row if not isinstance(row[k], dict | list)))
     lines = ["", "", "| " + " | ".join(keys) + " |", "| " + " | ".join("---:" for _ in keys) + " |"]
     for row in rows:
-        lines.append("| " + " | ".join(_fmt(row.get(k)) for k in keys) + " |")
+        lines.append("| " + " | ".join(_fmt(row[k]) if k in row else "" for k in keys) + " |")
     return "\n".join(lines)
 
 

@@ -106,7 +106,9 @@ def test_the_wheel_carries_questions_seed_and_browser_assets(installed: Installe
     expected |= {f"kg/_content/seed/{p.relative_to(ROOT / 'seed').as_posix()}"
                  for p in (ROOT / "seed").rglob("*") if p.is_file()}
     expected |= {f"kg/_content/browser/{p.name}" for p in (ROOT / "docs" / "browser").iterdir()}
-    expected |= {f"kg/resources/{p.name}" for p in (ROOT / "kg" / "resources").iterdir()}
+    expected |= {f"kg/resources/{p.relative_to(ROOT / 'kg' / 'resources').as_posix()}"
+                 for p in (ROOT / "kg" / "resources").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert {"kg/resources/vendor/sigma.min.js", "kg/resources/vendor/sigma.min.js.LICENSES.txt"} <= expected
     assert len([n for n in expected if n.endswith(".cypher")]) == len(NAMES) == 15
     assert expected <= names, sorted(expected - names)
     assert not any(n.startswith(("cypher/", "seed/", "tests/", "docs/")) for n in names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,14 @@ import typer
 
 from kg.cli.app import Connection, app, err, password_file
 from kg.cli.options import Params
+
+
+class Renderer(StrEnum):
+    """What draws a view (kg.views.page.RENDERERS): vis-network, sigma.js, or by its size."""
+
+    auto = "auto"
+    vis = "vis"
+    sigma = "sigma"
 
 
 @app.command()
@@ -26,6 +35,9 @@ def viz(
     title: Annotated[str | None, typer.Option(help="the page's heading", show_default=False)] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="open the page's time slider at this date "
                                               "(2019, 2019-11 or 2019-11-15)", show_default=False)] = None,
+    renderer: Annotated[Renderer, typer.Option("--renderer", help="what draws it: vis (vis-network, canvas), "
+                                               "sigma (sigma.js, WebGL, for large views), or auto: sigma above "
+                                               "1,000 nodes or 2,500 links")] = Renderer.auto,
 ) -> None:
     """Write an interactive view of the graph: one self-contained HTML file that opens offline, with a
     time slider over the dated facts and filters by confidence and source.
@@ -36,11 +48,12 @@ def viz(
       kg viz --query stop-orders -p agency="Toronto police" --out out/stop-orders.html
       kg viz --focus "Hamilton police" --depth 2 --out out/hamilton.html
       kg viz --as-of 2019-11 --out out/november-2019.html
+      kg viz --renderer sigma --out out/graph-webgl.html
     """
     from kg.questions.catalogue import get
     from kg.questions.params import bind, parse_assignments
     from kg.views.build import build, check_as_of
-    from kg.views.page import write
+    from kg.views.page import choose, write
 
     conn: Connection = ctx.obj
     if query and focus:
@@ -57,9 +70,11 @@ def viz(
     with conn.open() as db:
         view = build(db, query=query, params=args, focus=focus, depth=depth, provenance=provenance,
                       title=title, as_of=as_of)
-    write(view, out)
+    drawn = choose(view, renderer.value)
+    write(view, out, drawn)
     nodes, edges = view.counts
-    err(f"wrote {out} ({nodes} node{'s' if nodes != 1 else ''}, {edges} edge{'s' if edges != 1 else ''})")
+    err(f"wrote {out} ({nodes} node{'s' if nodes != 1 else ''}, {edges} edge{'s' if edges != 1 else ''}), "
+        f"drawn by {'sigma.js' if drawn == 'sigma' else 'vis-network'}")
 
 
 @app.command()

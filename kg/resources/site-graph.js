@@ -114,6 +114,7 @@
     function rank(c) { var i = CONFIDENCES.indexOf(c); return i < 0 ? 3 : i; }
     var name = centre.name;
     return {
+      renderer: "vis",  // the site draws every neighbourhood with vis-network (kg-view.js)
       title: "Around " + name, subtitle: "everything within 1 link of " + name + " (" + centre.id + ")",
       nodes: nodes, edges: edges.map(function (e) { return e.item; }), options: options(nodes.length, edges.length),
       details: details, sources: sources, legend: legend, provenance: false, focus: centre.id,

@@ -1,13 +1,17 @@
 """The page of a view (kg/views/build.py): one self-contained HTML file that opens offline.
 
-pyvis builds the vis-network nodes, edges and options; the page itself is kg's own template
-(`kg/resources/viz.html`) with vis-network's JavaScript and CSS (the copies pyvis ships) inlined,
-so the file opens offline and makes no request (pyvis's own templates fetch Bootstrap from a CDN
-or write a `lib/` folder). Text from the graph never becomes markup: the data travels as JSON in
-a `<script type="application/json">` element with `<`, `>` and `&` escaped, the page builds its
-panels with `textContent`, vis-network draws labels on a canvas and shows string tooltips as
-plain text, the title is HTML-escaped, and a Content-Security-Policy allows only the page's own
-two scripts (by hash) and no network access at all.
+Two renderers draw it (`choose`): vis-network for small views, whose nodes, edges and options
+pyvis builds, and sigma.js (WebGL, ForceAtlas2 in a web worker; kg/views/sigma.py) for large ones.
+The page itself is kg's own template (`kg/resources/viz.html`) with the renderer's library inlined
+(vis-network's JavaScript and CSS from the copies pyvis ships, or kg's bundle of sigma.js) and kg's
+script: the renderer's drawing (kg/resources/view-vis.js or view-sigma.js) and what both share
+(kg/resources/view.js: the panel, find box, legend and time slider), so the file opens offline and
+makes no request (pyvis's own templates fetch Bootstrap from a CDN or write a `lib/` folder). Text
+from the graph never becomes markup: the data travels as JSON in a `<script type="application/json">`
+element with `<`, `>` and `&` escaped, the page builds its panels and tooltips with `textContent`,
+both renderers draw labels on a canvas (vis-network shows string tooltips as plain text), the title
+is HTML-escaped, and a Content-Security-Policy allows only the page's own two scripts (by hash), no
+network access at all, and for sigma.js a worker from a `blob:` URL (ForceAtlas2's own code).
 
 >>> html = render(db, focus="Hamilton police", depth=2)        # doctest: +SKIP
 >>> notebook(html)                                             # doctest: +SKIP
@@ -31,7 +35,11 @@ from kg.graph import when
 from kg.graph.db import Database
 from kg.graph.palette import PALETTE, look
 from kg.graph.schema import DERIVED, NODE_KINDS
+from kg.views import sigma
 from kg.views.build import View, build, hidden_rels
+from kg.views.labels import caption, link_label
+from kg.views.labels import date_text as date_text  # kg.views.page.date_text and .words, as before
+from kg.views.labels import words as words
 
 #: Bookkeeping properties that are not facts (the loader's indexes and reload memory).
 _INTERNAL = {*DERIVED, "reports", "cites"}
@@ -45,25 +53,6 @@ _LABEL_INSIDE = ("box", "ellipse", "circle", "database", "text")
 
 
 # --- the vis-network data ------------------------------------------------------------------------
-
-def words(rel_type: str) -> str:
-    """A relationship type as words: HAD_ACCESS -> 'had access'."""
-    return rel_type.replace("_", " ").lower()
-
-
-def date_text(props: Mapping[str, Any]) -> str:
-    """' (2019-12)', ' (from 2019-12)', ' (2019-12 to 2020-02)', or '' when undated."""
-    if props.get("date"):
-        return f" ({props['date']})"
-    start, end = props.get("start"), props.get("end")
-    if start and end:
-        return f" ({start} to {end})"
-    if start:
-        return f" (from {start})"
-    if end:
-        return f" (until {end})"
-    return ""
-
 
 def _dates(props: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
@@ -166,8 +155,7 @@ def node_args(node: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]],
     """What `network()` gives pyvis's `add_node` for a node (its caption, shape, size, colours and tooltip);
     `focus`: drawn as the centre of a neighbourhood."""
     props = node["props"]
-    kind, style = look([label for label in node["labels"] if label != "Entity"])
-    caption = str(props.get(style.caption) or props.get("name") or node["id"])
+    kind, style, label = caption(node)
     head = [str(props.get("name") or node["id"]), f"{kind} · {node['id']}"]
     if props.get("aliases"):
         head.append("also: " + _clip(", ".join(map(str, props["aliases"])), 120))
@@ -176,7 +164,7 @@ def node_args(node: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]],
         head.append(f"mentioned by {len(mentioned)} source{'s' if len(mentioned) != 1 else ''}")
     inside = style.shape in _LABEL_INSIDE  # facts: smaller type, so the actors stand out
     extra: dict[str, Any] = {"font": {"size": 11}, "widthConstraint": {"maximum": 150}} if inside else {}
-    args = {"label": caption, "shape": style.shape, "size": style.size, **extra,
+    args = {"label": label, "shape": style.shape, "size": style.size, **extra,
             "color": {"background": style.color, "border": style.border,
                       "highlight": {"background": style.color, "border": "#1b1f24"},
                       "hover": {"background": style.color, "border": "#1b1f24"}},
@@ -198,7 +186,7 @@ def edge_args(edge: Mapping[str, Any], names: Mapping[str, str], sources: Mappin
     props = edge["props"]
     head = [f"{_clip(names.get(edge['from'], edge['from']), 60)} → {words(edge['type'])} → "
             f"{_clip(names.get(edge['to'], edge['to']), 60)}"]
-    return {"id": edge["id"], "label": words(edge["type"]) + date_text(props),
+    return {"id": edge["id"], "label": link_label(edge),
             "title": _tooltip(head, props, sources), **(curve or {})}
 
 
@@ -338,7 +326,7 @@ def script_json(value: Any) -> str:
 
 
 @cache
-def _asset(*parts: str) -> str:
+def _asset(*parts: str) -> str:  # pyvis's copy of vis-network
     return resources.files("pyvis").joinpath(*parts).read_text(encoding="utf-8")
 
 
@@ -354,23 +342,56 @@ def _sha256(text: str) -> str:
 
 
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
-_APP = re.compile(r'<script id="kg-app">(.*?)</script>', re.S)
+
+#: the renderers a page can draw with: vis-network (pyvis's data) for small views, sigma.js (WebGL,
+#: ForceAtlas2 in a web worker) for large ones; `auto` picks by size (`choose`)
+RENDERERS = ("auto", "vis", "sigma")
+#: the page's own script: the drawing of its renderer, then what both share (the panel, the find
+#: box, the legend, the time slider and its filters), in one element of kg/resources/
+_APP_FILES = {"vis": ("view-vis.js", "view.js"), "sigma": ("view-sigma.js", "view.js")}
+_GENERATOR = {"vis": "kg viz (vis-network 9.1.2 via pyvis)",
+              "sigma": "kg viz (sigma.js, graphology and ForceAtlas2 in a web worker)"}
 
 
 @cache  # read once per process: kg site makes a page of it for every entity
+def _resource(*parts: str) -> str:
+    return resources.files("kg").joinpath("resources", *parts).read_text(encoding="utf-8")
+
+
 def _template() -> str:
-    return resources.files("kg").joinpath("resources", "viz.html").read_text(encoding="utf-8")
+    return _resource("viz.html")
+
+
+def app_script(renderer: str) -> str:
+    """The page's own script for `renderer` ('vis' or 'sigma')."""
+    return "".join(_resource(name) for name in _APP_FILES[renderer])
+
+
+def choose(view: View, renderer: str = "auto") -> str:
+    """The renderer that draws `view`: the one asked for, or with `auto` sigma.js above
+    `sigma.ABOVE_NODES` nodes or `sigma.ABOVE_EDGES` links, vis-network below."""
+    if renderer not in RENDERERS:
+        raise KgError(f"no renderer {renderer!r}: choose one of {', '.join(RENDERERS)}")
+    if renderer != "auto":
+        return renderer
+    n_nodes, n_edges = view.counts
+    return "sigma" if n_nodes > sigma.ABOVE_NODES or n_edges > sigma.ABOVE_EDGES else "vis"
+
+
+def _library(renderer: str) -> tuple[str, str]:
+    """The library's script and style that a page of `renderer` inlines."""
+    if renderer == "sigma":
+        return _inline(sigma.bundle(), "script"), ""
+    return (_inline(_asset(*_VIS, "vis-network.min.js"), "script"),
+            _inline(_asset(*_VIS, "vis-network.css"), "style"))
 
 
 def linked_assets() -> dict[str, str]:
     """What `pieces_page(HREF, ...)` loads from HREF: vis-network's script and style, the view's own
     script and the one that puts a neighbourhood together, by file name (kg site writes them once)."""
-    app = _APP.search(_template())
-    if app is None:  # pragma: no cover - the template is part of the package
-        raise KgError("kg/resources/viz.html has no application script")
     return {"vis-network.min.js": _asset(*_VIS, "vis-network.min.js"),
-            "vis-network.css": _asset(*_VIS, "vis-network.css"), "kg-view.js": app.group(1),
-            "kg-site-graph.js": resources.files("kg").joinpath("resources", "site-graph.js").read_text("utf-8")}
+            "vis-network.css": _asset(*_VIS, "vis-network.css"), "kg-view.js": app_script("vis"),
+            "kg-site-graph.js": _resource("site-graph.js")}
 
 
 def pieces_page(assets: str, pieces: str, sources: str) -> str:
@@ -378,73 +399,77 @@ def pieces_page(assets: str, pieces: str, sources: str) -> str:
     whose data its script puts together from the pieces of kg/views/shards.py, fetched from `pieces`
     (an href ending in `/`, holding ID/neighbourhood.json) and the details of every source (`sources`,
     a JSON file), then draws with the views' own script."""
-    template = _template()
-    app = _APP.search(template)
-    if app is None:  # pragma: no cover - the template is part of the package
-        raise KgError("kg/resources/viz.html has no application script")
     href, at, cited = (htmlmod.escape(x, quote=True) for x in (assets, pieces, sources))
-    template = (template.replace(app.group(0), f'<script id="kg-app" src="{href}kg-site-graph.js" '
-                                 f'data-view="{href}kg-view.js" data-pieces="{at}" data-sources="{cited}">'
-                                 '</script>')
-                .replace('<script id="kg-vis">{{vis_js}}</script>',
-                         f'<script id="kg-vis" src="{href}vis-network.min.js"></script>')
-                .replace("<style>{{vis_css}}</style>", f'<link rel="stylesheet" href="{href}vis-network.css">')
+    template = (_template().replace('<script id="kg-app">{{app_js}}</script>',
+                                    f'<script id="kg-app" src="{href}kg-site-graph.js" data-view="{href}kg-view.js" '
+                                    f'data-pieces="{at}" data-sources="{cited}"></script>')
+                .replace('<script id="kg-lib">{{lib_js}}</script>',
+                         f'<script id="kg-lib" src="{href}vis-network.min.js"></script>')
+                .replace("<style>{{lib_css}}</style>", f'<link rel="stylesheet" href="{href}vis-network.css">')
                 .replace("style-src 'unsafe-inline'", "style-src 'self' 'unsafe-inline'")
                 .replace("default-src 'none';", "default-src 'none'; connect-src 'self';"))
-    values = {"title": "A neighbourhood", "subtitle": "", "counts": "", "csp_scripts": "'self'",
+    values = {"title": "A neighbourhood", "subtitle": "", "counts": "", "csp_scripts": "'self'", "csp_workers": "",
+              "generator": _GENERATOR["vis"],
               # what the script starts from: vis-network's options for a small drawing (it sets those
               # that depend on the size as `vis_options` does), and the relationships not drawn
               "data": script_json({"options": vis_options(1, 0), "hidden": hidden_rels(False)})}
     return _SLOT.sub(lambda m: values[m.group(1)], template)
 
 
-def view_data(view: View, title: str | None = None) -> dict[str, Any]:
-    """What a view's page draws and explains: the JSON its script reads."""
-    net = network(view)
-    nodes, edges, _heading, _height, _width, options = net.get_network_data()
+def view_data(view: View, title: str | None = None, renderer: str = "auto") -> dict[str, Any]:
+    """What a view's page draws and explains: the JSON its script reads. The nodes, links and options
+    are the renderer's (`choose`); the details, legend and time slider are the same for both."""
+    drawn = choose(view, renderer)
+    legend = _legend(view)
+    if drawn == "sigma":
+        nodes, edges = sigma.items(view)
+        options: Any = sigma.options(len(view.nodes), len(view.edges))
+        legend = [{**k, "shape": "dot"} for k in legend]  # sigma.js draws every node as a disc
+    else:
+        net = network(view)
+        nodes, edges, _heading, _height, _width, options = net.get_network_data()
+        options = json.loads(options) if isinstance(options, str) else options
     return {
-        "title": title or view.title, "subtitle": view.subtitle, "nodes": nodes, "edges": edges,
-        "options": json.loads(options) if isinstance(options, str) else options,
-        "details": _details(view), "sources": view.sources, "legend": _legend(view),
+        "renderer": drawn, "title": title or view.title, "subtitle": view.subtitle, "nodes": nodes, "edges": edges,
+        "options": options, "details": _details(view), "sources": view.sources, "legend": legend,
         "provenance": view.provenance, "focus": view.focus, "hiddenRelationships": hidden_rels(view.provenance),
         "time": timeline(view),
     }
 
 
-def page(view: View, *, title: str | None = None) -> str:
-    """The HTML of a view: one self-contained file."""
-    data = view_data(view, title)
-    heading, n_nodes, n_edges = data["title"], len(data["nodes"]), len(data["edges"])
-    template = _template()
-    app = _APP.search(template)
-    if app is None:  # pragma: no cover - the template is part of the package
-        raise KgError("kg/resources/viz.html has no application script")
-    vis_js = _inline(_asset(*_VIS, "vis-network.min.js"), "script")
+def page(view: View, *, title: str | None = None, renderer: str = "auto") -> str:
+    """The HTML of a view: one self-contained file, drawn by `renderer` (auto, vis or sigma: `choose`)."""
+    data = view_data(view, title, renderer)
+    drawn, heading, n_nodes, n_edges = data["renderer"], data["title"], len(data["nodes"]), len(data["edges"])
+    lib_js, lib_css = _library(drawn)
+    app_js = _inline(app_script(drawn), "script")
     values = {
         "title": htmlmod.escape(heading),
         "subtitle": htmlmod.escape(view.subtitle),
         "counts": htmlmod.escape(f"{n_nodes} node{'s' if n_nodes != 1 else ''}, "
                                  f"{n_edges} link{'s' if n_edges != 1 else ''}"),
-        "data": script_json(data),
-        "vis_css": _inline(_asset(*_VIS, "vis-network.css"), "style"), "vis_js": vis_js,
-        "csp_scripts": f"{_sha256(vis_js)} {_sha256(app.group(1))}",
+        "generator": _GENERATOR[drawn],
+        "data": script_json(data), "lib_css": lib_css, "lib_js": lib_js, "app_js": app_js,
+        "csp_scripts": f"{_sha256(lib_js)} {_sha256(app_js)}",
+        # ForceAtlas2 runs in a worker made from a blob: URL of the library's own code; nothing else
+        "csp_workers": "worker-src blob:; " if drawn == "sigma" else "",
     }
     # one pass, so nothing inserted is read again as a slot
-    return _SLOT.sub(lambda m: values[m.group(1)], template)
+    return _SLOT.sub(lambda m: values[m.group(1)], _template())
 
 
 def render(db: Database, *, query: str | None = None, params: Mapping[str, Any] | None = None,
            focus: str | None = None, depth: int = 1, provenance: bool = False, title: str | None = None,
-           as_of: str | None = None) -> str:
-    """The HTML page of a view (see `build()` for the arguments)."""
+           as_of: str | None = None, renderer: str = "auto") -> str:
+    """The HTML page of a view (see `build()` for the arguments, `choose()` for `renderer`)."""
     return page(build(db, query=query, params=params, focus=focus, depth=depth, provenance=provenance,
-                      title=title, as_of=as_of))
+                      title=title, as_of=as_of), renderer=renderer)
 
 
-def write(view: View, out: Path) -> Path:
+def write(view: View, out: Path, renderer: str = "auto") -> Path:
     """Write a view's page to `out` (folders created); returns the path."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page(view), encoding="utf-8")
+    out.write_text(page(view, renderer=renderer), encoding="utf-8")
     return out
 
 

@@ -28,8 +28,9 @@ from kg.views import page as view_page
 from tests.conftest import ROOT, ServerHandle, run_kg
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+# no GPU here: WebGL (the sigma.js pages) runs on SwiftShader, which Chromium offers only when asked
+ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
 HIDDEN = list(PROVENANCE_RELS)
 DOCS_IMG = ROOT / "docs" / "img"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -80,7 +81,8 @@ class Opened:
 
     def assert_clean(self) -> None:
         assert self.blocked == [], f"the page tried to fetch {self.blocked}"
-        outside = [u for u in self.requests if u != self.url and not u.startswith("data:")]
+        # data: and blob: URLs are the page's own (a blob: is ForceAtlas2's worker, made from its own code)
+        outside = [u for u in self.requests if u != self.url and not u.startswith(("data:", "blob:"))]
         assert outside == [], f"requests outside the file: {outside}"
         assert self.errors == [], f"the page logged errors: {self.errors}"
 
@@ -175,6 +177,28 @@ def test_whole_graph_from_the_cli(server: ServerHandle, seeded: Database, browse
                             "RETURN r.quotes[0] AS q")[0]["q"]
         assert quote in page.panel() and "month precision" in page.panel()
         publish(page.screenshot(shots / "graph.png"), "graph.png")
+
+
+@pytest.mark.db
+def test_the_whole_graph_drawn_by_sigma_from_the_cli(server: ServerHandle, seeded: Database, browser: Any,
+                                                     tmp_path: Path, shots: Path) -> None:
+    out = tmp_path / "graph-sigma.html"
+    proc = run_kg("viz", "--renderer", "sigma", "--out", str(out), env=server.env())
+    assert proc.returncode == 0, proc.stderr
+    assert "drawn by sigma.js" in proc.stderr
+    nodes = seeded.read("MATCH (n:Entity) WHERE NOT n:Source RETURN count(n) AS n")[0]["n"]
+    links = seeded.read("MATCH (a:Entity)-[r]->(b:Entity) WHERE NOT type(r) IN $hidden RETURN count(r) AS n",
+                        {"hidden": HIDDEN})[0]["n"]
+    with opened(browser, out) as page:
+        assert page.js("() => [kgStats.renderer, kgGraph.order, kgGraph.size]") == ["sigma", nodes, links]
+        used = page.js("() => kgGraph.filterEdges((e, a, s, t) => s === 'toronto-police' && t === 'clearview-app' "
+                       "&& a.label.startsWith('used'))[0]")
+        assert page.js("(id) => kgShow(id, false)", used) is True
+        quote = seeded.read("MATCH (:Entity {id: 'toronto-police'})-[r:USED]->(:Entity {id: 'clearview-app'}) "
+                            "RETURN r.quotes[0] AS q")[0]["q"]
+        assert quote in page.panel() and "month precision" in page.panel()
+        page.screenshot(shots / "graph-sigma.png")
+    assert "drawn by vis-network" in run_kg("viz", "--out", str(tmp_path / "auto.html"), env=server.env()).stderr
 
 
 @pytest.mark.db
