@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,26 +20,12 @@ from kg.errors import KgError
 from kg.views import build, sigma
 from kg.views import page as view_page
 from tests.conftest import run_kg
-from tests.views.test_viz import ARGS, CHROMIUM, Elements, opened
+from tests.views.test_viz import Elements, opened
 
 EVIL_NAME = '<img src=x onerror="window.pwned=1">'
 EVIL_QUOTE = "</script><script>window.pwned=2</script> & <!-- said so"
 EVIL_TITLE = "<b onmouseover=window.pwned=3>An article</b>"
 QUOTE = "the service used the app on a trial basis"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (the test setup, .ci/run, installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _cite(source: str, quote: str, confidence: str = "high") -> dict[str, Any]:

@@ -27,27 +27,9 @@ from kg.views import build
 from kg.views import page as view_page
 from tests.conftest import ROOT, ServerHandle, run_kg
 
-CHROMIUM = Path("/usr/bin/chromium")
-# no GPU here: WebGL (the sigma.js pages) runs on SwiftShader, which Chromium offers only when asked
-ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 HIDDEN = list(PROVENANCE_RELS)
 DOCS_IMG = ROOT / "docs" / "img"
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (the test setup, .ci/run, installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
