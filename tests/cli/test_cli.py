@@ -81,9 +81,9 @@ def test_the_boundary_turns_kg_errors_into_lines_and_exit_codes(error: KgError, 
 def test_an_unknown_question_and_a_bad_parameter_exit_2_before_connecting() -> None:
     # no server answers on port 9 (discard): a connection would fail with exit 1, not 2
     env = {"NEO4J_URI": "bolt://127.0.0.1:9"}
-    unknown = run_kg("query", "run", "no-such-question", env={**_clean_env(), **env})
+    unknown = run_kg("query", "run", "no-such-question", env={**clean_env(), **env})
     assert unknown.returncode == 2 and "no query named 'no-such-question'" in unknown.stderr
-    bad = run_kg("query", "run", "stop-orders", "-p", "as_of=2020-13", env={**_clean_env(), **env})
+    bad = run_kg("query", "run", "stop-orders", "-p", "as_of=2020-13", env={**clean_env(), **env})
     assert bad.returncode == 2 and "parameter 'as_of' expects date" in bad.stderr
 
 
@@ -94,14 +94,9 @@ def test_run_all_writes_through_the_output_module() -> None:
     assert "answer_all(" in body and "write_text" not in body and "render(" not in body
 
 
-def _clean_env() -> dict[str, str]:
-
-    return clean_env()
-
-
 def test_end_to_end_a_refusal_in_a_process_of_its_own() -> None:
     """The console script's path (`python -m kg`) keeps the boundary's promise: lines, exit 1, no traceback."""
-    proc = run_kg_process("validate", "tests/bad_seeds/empty.yaml", env=_clean_env())
+    proc = run_kg_process("validate", "tests/bad_seeds/empty.yaml", env=clean_env())
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.splitlines() == ["tests/bad_seeds/empty.yaml:1: empty file: expected a mapping with `actors:` "
                                         "or `source:`", "kg: 1 problem in the seed files; nothing was written"]
